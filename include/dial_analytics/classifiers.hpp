@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// The two pluggable text analyses of chat records (language and topic) and the response id
+// generator, each behind a small interface so hosts and tests can inject their own.
+//
+// The analyzer gives each interface exactly the text the reference service would (see
+// docs/line-protocol.md, "language" and "topic"). An empty result means "no answer" and is
+// written as `undefined`. Returned views must stay valid until the next call on the same object.
+//
+// Thread-safety: the implementations here are stateless except the id generators, which are
+// used by one analyzer (one thread) at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace dial_analytics {
+
+/// Detects the language of a text: an ISO 639-1 code, or empty for "not reliable".
+class language_detector {
+ public:
+  virtual ~language_detector() = default;
+  virtual std::string_view detect(std::string_view text) = 0;
+};
+
+/// Classifies the topic of a text: a label, or empty for "no topic".
+class topic_classifier {
+ public:
+  virtual ~topic_classifier() = default;
+  virtual std::string_view classify(std::string_view text) = 0;
+};
+
+/// Never detects a language (every chat gets `language=undefined`).
+class no_language_detector final : public language_detector {
+ public:
+  std::string_view detect(std::string_view) override { return {}; }
+};
+
+/// Never finds a topic (`topic=undefined` when the record has a chat id).
+class no_topic_classifier final : public topic_classifier {
+ public:
+  std::string_view classify(std::string_view) override { return {}; }
+};
+
+/// Returns the text it is given: shows exactly what a real classifier would see.
+class echo_topic_classifier final : public topic_classifier {
+ public:
+  std::string_view classify(std::string_view text) override { return text; }
+};
+
+/// Makes response ids for records that carry none (the reference uses uuid4()).
+class response_id_generator {
+ public:
+  virtual ~response_id_generator() = default;
+  virtual std::string_view next() = 0;
+};
+
+/// Random version-4 UUIDs in canonical lowercase 8-4-4-4-12 form.
+class uuid4_generator final : public response_id_generator {
+ public:
+  uuid4_generator();  ///< seeds from std::random_device
+  explicit uuid4_generator(std::uint64_t seed);
+  std::string_view next() override;
+
+ private:
+  std::uint64_t state_[2];
+  char buffer_[36];
+};
+
+/// `<prefix>1`, `<prefix>2`, … in order; with the default prefix the reference tests' ids.
+class sequential_id_generator final : public response_id_generator {
+ public:
+  explicit sequential_id_generator(std::string prefix = "pseudo-uuid-") : prefix_(std::move(prefix)) {}
+  std::string_view next() override;
+
+ private:
+  std::string prefix_;
+  std::string buffer_;
+  std::uint64_t counter_ = 0;
+};
+
+}  // namespace dial_analytics

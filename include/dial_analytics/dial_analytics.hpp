@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// Umbrella header: the whole public API of the dial-analytics library.
+#pragma once
+
+#include <dial_analytics/analyzer.hpp>
+#include <dial_analytics/classifiers.hpp>
+#include <dial_analytics/error.hpp>
+#include <dial_analytics/line_protocol.hpp>
+#include <dial_analytics/log_parser.hpp>
+#include <dial_analytics/pipeline.hpp>
+#include <dial_analytics/point.hpp>
+#include <dial_analytics/point_sink.hpp>
+#include <dial_analytics/router.hpp>
+#include <dial_analytics/timestamp.hpp>
+#include <dial_analytics/version.hpp>

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: Apache-2.0
+// Batch → events → records → points (reference §2.2–§2.4, Vector framing in protocols.md §C.1).
+#include <dial_analytics/pipeline.hpp>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <iterator>
+
+#include <dial_analytics/error.hpp>
+#include <dial_analytics/log_parser.hpp>
+
+#include "detail/py_json.hpp"
+#include "detail/py_value.hpp"
+
+namespace dial_analytics {
+namespace {
+
+constexpr std::string_view invalid_json_reason = "invalid JSON in request message";
+constexpr std::string_view invalid_event_reason = "invalid request message";
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The reference's log prefix ids: `"(trace_id|core_span_id)"\s*:\s*"(\w+)"`, last match wins.
+void find_trace_ids(std::string_view raw, std::string_view& trace, std::string_view& span) {
+  auto scan = [&](std::string_view key, std::string_view& out) {
+    for (std::size_t p = raw.find(key); p != std::string_view::npos; p = raw.find(key, p + 1)) {
+      std::size_t i = p + key.size();
+      while (i < raw.size() && std::isspace(static_cast<unsigned char>(raw[i]))) ++i;
+      if (i >= raw.size() || raw[i] != ':') continue;
+      ++i;
+      while (i < raw.size() && std::isspace(static_cast<unsigned char>(raw[i]))) ++i;
+      if (i >= raw.size() || raw[i] != '"') continue;
+      const std::size_t start = ++i;
+      while (i < raw.size() && (std::isalnum(static_cast<unsigned char>(raw[i])) || raw[i] == '_' ||
+                                static_cast<unsigned char>(raw[i]) >= 0x80)) {
+        ++i;
+      }
+      if (i > start && i < raw.size() && raw[i] == '"') out = raw.substr(start, i - start);
+    }
+  };
+  scan("\"trace_id\"", trace);
+  scan("\"core_span_id\"", span);
+}
+
+std::string pydantic_error(const detail::py_value& event, bool has_message_key) {
+  std::string text = "1 validation error for Message\n";
+  if (!event.is_dict()) {
+    text += "  Input should be a valid dictionary or instance of Message [type=model_type, ";
+  } else if (!has_message_key) {
+    text += "message\n  Field required [type=missing, ";
+  } else {
+    text += "message\n  Input should be a valid string [type=string_type, ";
+  }
+  const detail::py_value shown = event.is_dict() && has_message_key ? event["message"] : event;
+  text += "input_value=";
+  detail::append_py_repr(text, shown);
+  text += ", input_type=";
+  text += shown.type_name();
+  text += "]";
+  return text;
+}
+
+}  // namespace
+
+struct pipeline::impl {
+  impl(point_sink& s, pipeline_options o) : sink(s), options(std::move(o)) {
+    analyzer_options a = options.analysis;
+    if (a.log) {
+      a.log = [this](log_level level, std::string_view message) {
+        prefixed.assign(prefix);
+        prefixed.append(message);
+        options.analysis.log(level, prefixed);
+      };
+    }
+    analyzer_ = analyzer(std::move(a));
+  }
+
+  point_sink& sink;
+  pipeline_options options;
+  simdjson::dom::parser outer;
+  log_parser records;
+  analyzer analyzer_;
+  point scratch;
+  log_record record;
+  std::string prefix, prefixed, error_text;
+  std::size_t total = 0;  // events in this body, for the `[i/n]` prefix
+
+  std::vector<event_status>* statuses = nullptr;
+  ingest_stats stats;
+
+  void set_prefix(std::size_t index, std::string_view raw) {
+    if (!options.analysis.log) return;
+    std::string_view trace = "na", span = "na";
+    find_trace_ids(raw, trace, span);
+    prefix.clear();
+    fmt::format_to(std::back_inserter(prefix), "[{}/{}] [trace_id={} span_id={}] ", index + 1, total,
+                   trace, span);
+  }
+
+  void log(log_level level, std::string_view message) {
+    if (!options.analysis.log) return;
+    prefixed.assign(prefix);
+    prefixed.append(message);
+    options.analysis.log(level, prefixed);
+  }
+
+  void fail(std::size_t index, std::string_view reason, std::string error) {
+    ++stats.failed;
+    if (!reason.empty()) {
+      log(log_level::error, reason);
+    } else {
+      log(log_level::error, "caught exception: " + error);
+    }
+    if (statuses) {
+      event_status& s = statuses->emplace_back();
+      s.index = index;
+      s.ok = false;
+      s.reason.assign(reason);
+      s.error = std::move(error);
+    }
+  }
+
+  void succeed(std::size_t index) {
+    log(log_level::debug, "success");
+    if (statuses) statuses->push_back({index, true, {}, {}});
+  }
+
+  // One DIAL record as JSON text (the `message` string, or a raw NDJSON line).
+  void process_record(std::size_t index, std::string_view json) {
+    set_prefix(index, json);
+    if (records.parse(json, record, &error_text)) {
+      return fail(index, invalid_json_reason, std::move(error_text));
+    }
+    const analysis result = analyzer_.analyze(record, scratch);
+    if (result.ec) return fail(index, result.reason, result.message);
+    if (result.has_point) {
+      sink.write(scratch);
+      ++stats.points;
+    } else {
+      ++stats.skipped;
+    }
+    succeed(index);
+  }
+
+  // A Vector event: must be an object with a string `message` (pydantic's Message model).
+  void process_event(std::size_t index, simdjson::dom::element event) {
+    const detail::py_value value(event);
+    bool has_message_key = false;
+    if (value.is_dict()) {
+      has_message_key = value.contains("message");
+      if (has_message_key) {
+        const detail::py_value message = value["message"];  // the last one wins, as in Python
+        if (message.is_str()) return process_record(index, message.str());
+      }
+    }
+    set_prefix(index, {});
+    fail(index, invalid_event_reason, pydantic_error(value, has_message_key));
+  }
+
+  ingest_result ingest_array(std::string_view body) {
+    ingest_result result;
+    simdjson::dom::element root;
+    if (auto err = outer.parse(body.data(), body.size(), true).get(root)) {
+      result.ec = errc::unreadable_input;
+      std::string text = detail::python_json_error(body, true);
+      result.message = "JSON decode error: " +
+                       (text.empty() ? std::string(simdjson::error_message(err)) : text);
+      return result;
+    }
+    simdjson::dom::array events;
+    if (root.get(events)) {
+      result.ec = errc::unreadable_input;
+      result.message = "Input should be a valid list";
+      return result;
+    }
+    total = events.size();
+    std::size_t index = 0;
+    for (auto event : events) {
+      ++stats.events;
+      process_event(index++, event);
+    }
+    return result;
+  }
+
+  // `require_object_first`: auto-detected NDJSON must start with an object, or the input is
+  // unreadable; declared NDJSON reports every bad line as that event's error.
+  ingest_result ingest_ndjson(std::string_view body, bool require_object_first) {
+    ingest_result result;
+    // Count events first only when the log prefix needs `n`.
+    if (options.analysis.log) {
+      total = 0;
+      for (std::size_t pos = 0; pos < body.size();) {
+        std::size_t end = body.find('\n', pos);
+        if (end == std::string_view::npos) end = body.size();
+        const std::string_view line = body.substr(pos, end - pos);
+        if (line.find_first_not_of(" \t\r") != std::string_view::npos) ++total;
+        pos = end + 1;
+      }
+    }
+    bool first = true;
+    std::size_t index = 0;
+    for (std::size_t pos = 0; pos < body.size();) {
+      std::size_t end = body.find('\n', pos);
+      if (end == std::string_view::npos) end = body.size();
+      std::string_view line = body.substr(pos, end - pos);
+      pos = end + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const std::size_t start = line.find_first_not_of(" \t");
+      if (start == std::string_view::npos) continue;
+      if (first && require_object_first && line[start] != '{') {
+        result.ec = errc::unreadable_input;
+        result.message = "input is neither a JSON array nor NDJSON: the first line does not start "
+                         "with '{' or '['";
+        return result;
+      }
+      first = false;
+      ++stats.events;
+      process_line(index++, line);
+    }
+    return result;
+  }
+
+  void process_line(std::size_t index, std::string_view line) {
+    simdjson::dom::element root;
+    const auto err = outer.parse(line.data(), line.size(), true).get(root);
+    if (err == simdjson::UNESCAPED_CHARS) return process_record(index, line);  // a raw record
+    if (err) {
+      set_prefix(index, line);
+      std::string text = detail::python_json_error(line, false);
+      if (text.empty()) text = std::string("unsupported JSON: ") + simdjson::error_message(err);
+      return fail(index, invalid_json_reason, std::move(text));
+    }
+    simdjson::dom::object object;
+    if (!root.get(object)) {
+      simdjson::dom::element ignored;
+      if (object["message"].get(ignored)) return process_record(index, line);  // a raw record
+    }
+    process_event(index, root);
+  }
+};
+
+pipeline::pipeline(point_sink& sink, pipeline_options opts)
+    : impl_(std::make_unique<impl>(sink, std::move(opts))) {}
+pipeline::~pipeline() = default;
+pipeline::pipeline(pipeline&&) noexcept = default;
+pipeline& pipeline::operator=(pipeline&&) noexcept = default;
+
+ingest_result pipeline::ingest(std::string_view body, std::vector<event_status>* statuses) {
+  impl& m = *impl_;
+  m.statuses = statuses;
+  if (statuses) statuses->clear();
+  m.stats = {};
+  m.stats.bytes = body.size();
+  input_format format = m.options.format;
+  const bool detected = format == input_format::auto_detect;
+  if (detected) {
+    std::size_t i = 0;
+    while (i < body.size() && is_space(body[i])) ++i;
+    format = i < body.size() && body[i] == '[' ? input_format::json_array : input_format::ndjson;
+  }
+  ingest_result result;
+  try {
+    result = format == input_format::json_array ? m.ingest_array(body)
+                                                     : m.ingest_ndjson(body, detected);
+  } catch (const std::exception& e) {
+    // Nothing escapes: an allocation failure in the middle of a batch is reported, not thrown.
+    result.ec = errc::unreadable_input;
+    result.message = std::string("internal error: ") + e.what();
+  }
+  result.stats = m.stats;
+  m.sink.flush();
+  return result;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void append_status_json(std::string& out, const event_status& status) {
+  if (status.ok) {
+    out += R"({"status":"success"})";
+    return;
+  }
+  out += R"({"status":"error")";
+  if (!status.error.empty()) {
+    out += R"(,"error":)";
+    append_json_string(out, status.error);
+  }
+  if (!status.reason.empty()) {
+    out += R"(,"reason":)";
+    append_json_string(out, status.reason);
+  }
+  out.push_back('}');
+}
+
+}  // namespace dial_analytics
