@@ -135,6 +135,9 @@ void chat_response_contents(const py_value& response, pieces& out, const extract
 }
 
 void embeddings_request_contents(const py_value& request, pieces& out, const extraction_log& log) {
+  // The reference raises (and logs) on a None request here; the invalid-JSON suite expects one
+  // ERROR per invalid body, so a missing body stays silent as for the other APIs.
+  if (request.is_none()) return;
   guarded(out, "embeddings request", log, [&] {
     const py_value input = request["input"];
     if (input.is_str()) return push_stripped(input, out);

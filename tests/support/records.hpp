@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// The reference test suite's default records and expected lines (reference §3.2, §10, §14.1),
+// and a harness that posts records through the pipeline like the reference tests post to /data.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <dial_analytics/dial_analytics.hpp>
+
+#include "json.hpp"
+
+namespace test_support {
+
+// Default records (tests/utils/message/*.py defaults).
+json chat_record();
+json embeddings_record();
+json rate_record();
+json mcp_record();
+json route_record();
+json responses_record();
+json anthropic_record();
+
+/// The default request or assembled-response bodies as JSON values (callers edit then dump).
+json chat_request_body();
+json chat_assembled_response();
+json responses_request_body();
+json responses_assembled_response();
+json anthropic_request_body();
+json anthropic_assembled_response();
+
+// Expected lines of the defaults (reference §10), without the trailing newline.
+extern const std::string p_chat;
+extern const std::string p_emb;
+extern const std::string p_resp;
+extern const std::string p_anth;
+extern const std::string p_rate;
+extern const std::string p_mcp;
+extern const std::string p_route;
+
+/// `line` with each `from` replaced by `to` (the first occurrence; must exist).
+std::string with(std::string line, const std::vector<std::pair<std::string, std::string>>& edits);
+
+enum class topics { none, echo };
+
+struct run_result {
+  std::vector<std::string> lines;  ///< sorted, as the reference tests compare them
+  std::vector<dial_analytics::event_status> statuses;
+  std::vector<std::string> logs;   ///< "LEVEL message"
+  std::string reply;               ///< the statuses as the /data reply JSON array
+};
+
+/// Posts `[{"message": json.dumps(r)} for r in records]` through a pipeline.
+run_result run(const std::vector<json>& records, topics t = topics::none);
+/// Runs a raw body.
+run_result run_body(const std::string& body, topics t = topics::none);
+
+}  // namespace test_support
