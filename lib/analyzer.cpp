@@ -247,6 +247,11 @@ struct analyzer::impl {
     }
   }
 
+  // With the default no-op models there is nothing to compute: skip text extraction entirely.
+  [[nodiscard]] bool needs_language() const { return language != &no_language; }
+  [[nodiscard]] bool needs_topic() const { return topic != &no_topic; }
+  [[nodiscard]] bool needs_text() const { return needs_language() || needs_topic(); }
+
   std::string_view detect_language(std::string_view text) {
     const std::string_view stripped = detail::py_strip(text);
     if (stripped.empty()) return {};
@@ -262,11 +267,13 @@ struct analyzer::impl {
   // Language of "\n\n".join(request[-1:] + response) and topic of "\n\n".join(request +
   // response), computed from the pieces already extracted.
   std::string_view language_of_last_turn() {
+    if (!needs_language()) return undefined;
     const std::size_t from = request_pieces.empty() ? 0 : request_pieces.size() - 1;
     join(language_text, request_pieces, from, response_pieces);
     return or_undefined(detect_language(language_text));
   }
   std::string_view topic_of_all() {
+    if (!needs_topic()) return undefined;
     join(topic_text, request_pieces, 0, response_pieces);
     return or_undefined(classify_topic(topic_text));
   }
@@ -345,16 +352,16 @@ struct analyzer::impl {
     if (c.chat_id.truthy()) {
       request_pieces.clear();
       response_pieces.clear();
-      if (is_chat) {
+      if (needs_text() && is_chat) {
         detail::chat_request_contents(request_body, request_pieces, extraction_log);
         detail::chat_response_contents(response_body, response_pieces, extraction_log);
-      } else {
+      } else if (needs_text()) {
         detail::embeddings_request_contents(request_body, request_pieces, extraction_log);
       }
       if (!request_body.is_none() && !response_body.is_none()) {
         if (is_chat) {
           detected = language_of_last_turn();
-        } else {
+        } else if (needs_language()) {
           join(language_text, request_pieces, 0, response_pieces);
           detected = or_undefined(detect_language(language_text));
         }
@@ -445,10 +452,10 @@ struct analyzer::impl {
     if (c.chat_id.truthy()) {
       request_pieces.clear();
       response_pieces.clear();
-      if (is_responses) {
+      if (needs_text() && is_responses) {
         detail::responses_request_contents(request_body, request_pieces, extraction_log);
         detail::responses_response_contents(response_body, response_pieces, extraction_log);
-      } else {
+      } else if (needs_text()) {
         detail::anthropic_request_contents(request_body, request_pieces, extraction_log);
         detail::anthropic_response_contents(response_body, response_pieces, extraction_log);
       }
