@@ -19,11 +19,9 @@
 #include <string>
 #include <string_view>
 
+#include "../tests/support/alloc_counter.hpp"
 #include "bench_data.hpp"
 
-namespace bench {
-extern std::atomic<unsigned long long> allocations;
-}
 
 namespace {
 
@@ -187,11 +185,11 @@ int main(int argc, char** argv) {
     checksum += baseline(data);
     best_baseline = std::min(best_baseline, seconds_since(start));
 
-    const unsigned long long before = bench::allocations.load();
+    const unsigned long long before = test_support::allocations.load();
     start = clock_type::now();
     run_pipeline();
     best_pipeline = std::min(best_pipeline, seconds_since(start));
-    allocs = bench::allocations.load() - before;
+    allocs = test_support::allocations.load() - before;
   }
   const double mb = static_cast<double>(data.bytes) / 1e6;
   std::printf("records=%zu batches=%zu input_mb=%.1f malformed=%zu points=%zu checksum=%zu\n", data.records,

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// Counts heap allocations by replacing the global operator new (benchmarks only).
+// Counts heap allocations by replacing the global operator new (allocation tests, benchmarks).
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
-namespace bench {
+#include "alloc_counter.hpp"
+
+namespace test_support {
 std::atomic<unsigned long long> allocations{0};
 }
 
 void* operator new(std::size_t size) {
-  bench::allocations.fetch_add(1, std::memory_order_relaxed);
+  test_support::allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
 void* operator new[](std::size_t size) { return ::operator new(size); }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  bench::allocations.fetch_add(1, std::memory_order_relaxed);
+  test_support::allocations.fetch_add(1, std::memory_order_relaxed);
   return std::malloc(size == 0 ? 1 : size);
 }
 void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <dial_analytics/pipeline.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <dial_analytics/error.hpp>
+
+#include "../support/records.hpp"
+
+namespace da = dial_analytics;
+using test_support::json;
+
+namespace {
+
+struct outcome {
+  da::ingest_result result;
+  std::vector<da::event_status> statuses;
+  std::string lines;
+};
+
+outcome ingest(const std::string& body, da::input_format format = da::input_format::auto_detect) {
+  outcome o;
+  da::sequential_id_generator ids;
+  da::line_buffer_sink sink;
+  da::pipeline_options options;
+  options.analysis.ids = &ids;
+  options.format = format;
+  da::pipeline p(sink, options);
+  o.result = p.ingest(body, &o.statuses);
+  o.lines = sink.lines();
+  return o;
+}
+
+std::string event(const json& record) { return json::obj({{"message", record.dump()}}).dump(); }
+
+}  // namespace
+
+TEST_CASE("NDJSON of Vector events is read line by line, without a trailing newline", "[pipeline]") {
+  const std::string body = event(test_support::rate_record()) + "\n" + event(test_support::mcp_record());
+  const outcome o = ingest(body);
+  REQUIRE_FALSE(o.result.ec);
+  CHECK(o.result.stats.events == 2);
+  CHECK(o.result.stats.points == 2);
+  CHECK(o.lines == test_support::p_rate + "\n" + test_support::p_mcp + "\n");
+}
+
+TEST_CASE("NDJSON of raw DIAL records is read as a prompt log", "[pipeline]") {
+  const std::string body = test_support::rate_record().dump() + "\r\n\n   \n" +
+                           test_support::route_record().dump() + "\n";
+  const outcome o = ingest(body);
+  REQUIRE_FALSE(o.result.ec);
+  CHECK(o.result.stats.events == 2);
+  CHECK(o.lines == test_support::p_rate + "\n" + test_support::p_route + "\n");
+}
+
+TEST_CASE("a raw record line may carry raw control characters", "[pipeline]") {
+  std::string line = test_support::rate_record().dump();
+  line.replace(line.find("default-project-id"), 18, "a\tb");
+  const outcome o = ingest(line);
+  REQUIRE(o.statuses.size() == 1);
+  CHECK(o.statuses[0].ok);
+  CHECK(o.lines.find("project_id=a\\tb") != std::string::npos);
+}
+
+TEST_CASE("a bad NDJSON line is that event's error and the others go on", "[pipeline]") {
+  const std::string body = event(test_support::rate_record()) + "\n{\"message\": \n[1]\n" +
+                           event(test_support::rate_record());
+  const outcome o = ingest(body);
+  REQUIRE_FALSE(o.result.ec);
+  REQUIRE(o.statuses.size() == 4);
+  CHECK(o.statuses[0].ok);
+  CHECK(o.statuses[1].index == 1);
+  CHECK(o.statuses[1].reason == "invalid JSON in request message");
+  CHECK(o.statuses[1].error == "Expecting value: line 1 column 13 (char 12)");
+  CHECK(o.statuses[2].reason == "invalid request message");
+  CHECK(o.statuses[3].ok);
+  CHECK(o.result.stats.points == 2);
+  CHECK(o.result.stats.failed == 2);
+}
+
+TEST_CASE("input that is neither a JSON array nor NDJSON is unreadable", "[pipeline]") {
+  CHECK(ingest("hello world\n").result.ec == da::errc::unreadable_input);
+  CHECK(ingest("[1, 2").result.ec == da::errc::unreadable_input);
+  CHECK(ingest("  \n ").result.stats.events == 0);
+  CHECK_FALSE(ingest("").result.ec);
+  // Declared NDJSON reports a bad first line as an event error instead.
+  const outcome o = ingest("hello\n", da::input_format::ndjson);
+  CHECK_FALSE(o.result.ec);
+  REQUIRE(o.statuses.size() == 1);
+  CHECK(o.statuses[0].reason == "invalid JSON in request message");
+}
+
+TEST_CASE("events without a string message fail pydantic's way", "[pipeline]") {
+  const outcome o = ingest(R"([{"msg": "x"}, {"message": 5}, {"message": null}, 7])");
+  REQUIRE(o.statuses.size() == 4);
+  CHECK(o.statuses[0].error ==
+        "1 validation error for Message\nmessage\n  Field required [type=missing, "
+        "input_value={'msg': 'x'}, input_type=dict]");
+  CHECK(o.statuses[1].error ==
+        "1 validation error for Message\nmessage\n  Input should be a valid string "
+        "[type=string_type, input_value=5, input_type=int]");
+  CHECK(o.statuses[2].error.find("input_value=None, input_type=NoneType") != std::string::npos);
+  CHECK(o.statuses[3].error.find("valid dictionary or instance of Message") != std::string::npos);
+  for (const auto& s : o.statuses) CHECK(s.reason == "invalid request message");
+}
+
+TEST_CASE("the last message key of an event wins, as in Python", "[pipeline]") {
+  const std::string body = "[{\"message\": \"junk\", \"message\": " +
+                           test_support::dump_string(test_support::rate_record().dump()) + "}]";
+  const outcome o = ingest(body);
+  REQUIRE(o.statuses.size() == 1);
+  CHECK(o.statuses[0].ok);
+  CHECK(o.lines == test_support::p_rate + "\n");
+}
+
+TEST_CASE("statuses serialise as the reference's reply elements", "[pipeline]") {
+  std::string out;
+  da::append_status_json(out, {0, true, {}, {}});
+  da::append_status_json(out, {1, false, "invalid JSON in request message", "a \"b\"\n\x01"});
+  da::append_status_json(out, {2, false, {}, {}});
+  CHECK(out ==
+        "{\"status\":\"success\"}{\"status\":\"error\",\"error\":\"a \\\"b\\\"\\n\\u0001\","
+        "\"reason\":\"invalid JSON in request message\"}{\"status\":\"error\"}");
+}
+
+TEST_CASE("the log prefix carries the event's position and trace ids", "[pipeline]") {
+  std::vector<std::string> logs;
+  da::line_buffer_sink sink;
+  da::pipeline_options options;
+  options.analysis.log = [&](da::log_level, std::string_view m) { logs.emplace_back(m); };
+  da::pipeline p(sink, options);
+  json unsupported = test_support::chat_record();
+  unsupported["request"]["uri"] = "/health";
+  const std::string body =
+      json::arr({json::obj({{"message", test_support::rate_record().dump()}}),
+                 json::obj({{"message", unsupported.dump()}})})
+          .dump();
+  REQUIRE_FALSE(p.ingest(body).ec);
+  CHECK(logs == std::vector<std::string>{
+                    "[1/2] [trace_id=default_trace_id span_id=default_core_span_id] success",
+                    "[2/2] [trace_id=default_trace_id span_id=default_core_span_id] Unsupported "
+                    "message type: '/health'",
+                    "[2/2] [trace_id=default_trace_id span_id=default_core_span_id] success"});
+}
