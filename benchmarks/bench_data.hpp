@@ -10,7 +10,7 @@
 namespace bench {
 
 struct generated {
-  std::vector<std::string> batches;            ///< JSON arrays of Vector events, ~1 MB each
+  std::vector<std::string> batches;                ///< JSON arrays of Vector events, ~1 MB each
   std::vector<std::string> expected_measurements;  ///< per point, in output order
   std::size_t records = 0;
   std::size_t bytes = 0;

@@ -22,7 +22,6 @@
 #include "../tests/support/alloc_counter.hpp"
 #include "bench_data.hpp"
 
-
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -42,7 +41,8 @@ std::size_t walk_body(od::parser& parser, std::string& padded, std::string_view 
     if (field.unescaped_key().get(key)) return sum;
     od::value value;
     if (field.value().get(value)) return sum;
-    if (key == "messages" || key == "choices" || key == "output" || key == "content" || key == "input") {
+    if (key == "messages" || key == "choices" || key == "output" || key == "content" ||
+        key == "input") {
       od::array items;
       if (value.get_array().get(items)) continue;
       for (auto item : items) {
@@ -86,7 +86,8 @@ std::size_t baseline(const bench::generated& data) {
       padded_record.assign(message);
       padded_record.resize(message.size() + simdjson::SIMDJSON_PADDING);
       od::document rec;
-      if (record.iterate(padded_record.data(), message.size(), padded_record.size()).get(rec)) continue;
+      if (record.iterate(padded_record.data(), message.size(), padded_record.size()).get(rec))
+        continue;
       od::object object;
       if (rec.get_object().get(object)) continue;
       std::string request_body, response_body;
@@ -149,7 +150,8 @@ int main(int argc, char** argv) {
   auto run_pipeline = [&] {
     sink.clear();
     std::size_t points = 0;
-    for (const std::string& batch : data.batches) points += pipeline.ingest(batch, &statuses).stats.points;
+    for (const std::string& batch : data.batches)
+      points += pipeline.ingest(batch, &statuses).stats.points;
     return points;
   };
 
@@ -192,11 +194,13 @@ int main(int argc, char** argv) {
     allocs = test_support::allocations.load() - before;
   }
   const double mb = static_cast<double>(data.bytes) / 1e6;
-  std::printf("records=%zu batches=%zu input_mb=%.1f malformed=%zu points=%zu checksum=%zu\n", data.records,
-              data.batches.size(), mb, data.malformed, data.expected_measurements.size(), checksum % 1000);
-  std::printf("records_per_s=%.0f mb_per_s=%.1f baseline_mb_per_s=%.1f ratio=%.2f allocs_per_record=%.3f\n",
-              static_cast<double>(data.records) / best_pipeline, mb / best_pipeline, mb / best_baseline,
-              best_baseline / best_pipeline,
-              static_cast<double>(allocs) / static_cast<double>(data.records));
+  std::printf("records=%zu batches=%zu input_mb=%.1f malformed=%zu points=%zu checksum=%zu\n",
+              data.records, data.batches.size(), mb, data.malformed,
+              data.expected_measurements.size(), checksum % 1000);
+  std::printf(
+      "records_per_s=%.0f mb_per_s=%.1f baseline_mb_per_s=%.1f ratio=%.2f allocs_per_record=%.3f\n",
+      static_cast<double>(data.records) / best_pipeline, mb / best_pipeline, mb / best_baseline,
+      best_baseline / best_pipeline,
+      static_cast<double>(allocs) / static_cast<double>(data.records));
   return 0;
 }

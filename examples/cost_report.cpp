@@ -32,10 +32,14 @@ std::string_view tag_value(const da::point& p, std::string_view key) {
 
 double number(const da::field_value& v) {
   switch (v.type) {
-    case da::field_value::kind::integer: return static_cast<double>(v.i);
-    case da::field_value::kind::unsigned_integer: return static_cast<double>(v.u);
-    case da::field_value::kind::floating: return v.d;
-    default: return 0;
+    case da::field_value::kind::integer:
+      return static_cast<double>(v.i);
+    case da::field_value::kind::unsigned_integer:
+      return static_cast<double>(v.u);
+    case da::field_value::kind::floating:
+      return v.d;
+    default:
+      return 0;
   }
 }
 
@@ -57,11 +61,13 @@ int main(int argc, char** argv) {
         p.measurement != "anthropic_messages_analytics") {
       return;
     }
-    totals& t = report[{std::string(tag_value(p, "project_id")), std::string(tag_value(p, "model"))}];
+    totals& t =
+        report[{std::string(tag_value(p, "project_id")), std::string(tag_value(p, "model"))}];
     ++t.requests;
     for (const da::field& f : p.fields) {
       if (f.key == "prompt_tokens") t.prompt_tokens += static_cast<long long>(number(f.value));
-      if (f.key == "completion_tokens") t.completion_tokens += static_cast<long long>(number(f.value));
+      if (f.key == "completion_tokens")
+        t.completion_tokens += static_cast<long long>(number(f.value));
       if (f.key == "deployment_price") t.cost += number(f.value);
     }
   });

@@ -92,12 +92,18 @@ struct analyzer::impl {
   field_value typed(const py_value& v) {
     const auto e = v.element();
     switch (e.type()) {
-      case element_type::INT64: return field_value::integer(e.get_int64().value_unsafe());
-      case element_type::UINT64: return field_value::unsigned_integer(e.get_uint64().value_unsafe());
-      case element_type::DOUBLE: return field_value::floating(e.get_double().value_unsafe());
-      case element_type::BOOL: return field_value::boolean(e.get_bool().value_unsafe());
-      case element_type::STRING: return field_value::string(v.str());
-      default: break;
+      case element_type::INT64:
+        return field_value::integer(e.get_int64().value_unsafe());
+      case element_type::UINT64:
+        return field_value::unsigned_integer(e.get_uint64().value_unsafe());
+      case element_type::DOUBLE:
+        return field_value::floating(e.get_double().value_unsafe());
+      case element_type::BOOL:
+        return field_value::boolean(e.get_bool().value_unsafe());
+      case element_type::STRING:
+        return field_value::string(v.str());
+      default:
+        break;
     }
     std::string& s = out->scratch();
     detail::append_py_repr(s, v);
@@ -329,7 +335,8 @@ struct analyzer::impl {
   void analytics(const common_fields& c, record_type type, const py_value& request_body,
                  const py_value& response_body, const py_value& model) {
     const bool is_chat = type == record_type::chat_completion;
-    const py_value response_usage = response_body.is_none() ? py_value() : response_body.get("usage");
+    const py_value response_usage =
+        response_body.is_none() ? py_value() : response_body.get("usage");
     const py_value usage = detail::py_or(c.token_usage, response_usage);
 
     out->measurement = "analytics";
@@ -436,8 +443,7 @@ struct analyzer::impl {
     const std::string_view api = is_responses ? "Responses" : "Anthropic Messages";
     const py_value request_body =
         parse_body(c.request.get("body"), request_parser, "request.body", api);
-    const py_value body_model =
-        request_body.truthy() ? request_body.get("model") : py_value();
+    const py_value body_model = request_body.truthy() ? request_body.get("model") : py_value();
     const py_value model = detail::py_or(body_model, c.deployment);
     const py_value response_body = assembled_response(c.rec, api);
 
@@ -540,8 +546,9 @@ struct analyzer::impl {
     const std::size_t n = time.len();
     if (n < 4) throw py_exception{"ISO string too short"};
     if (time.is_dict()) throw py_exception{"unhashable type: 'slice'"};
-    throw py_exception{"int() argument must be a string, a bytes-like object or a real number, not '" +
-                       std::string(time.type_name()) + "'"};
+    throw py_exception{
+        "int() argument must be a string, a bytes-like object or a real number, not '" +
+        std::string(time.type_name()) + "'"};
   }
 
   bool status_is_200(const py_value& response) { return response["status"].equals("200"); }
@@ -570,14 +577,15 @@ struct analyzer::impl {
     const route_match match = route_uri(uri.str());
     result.type = match.type;
     switch (match.type) {
-      case record_type::rate: rate(c); break;
+      case record_type::rate:
+        rate(c);
+        break;
       case record_type::chat_completion: {
         const py_value response_body = assembled_response(rec, "Chat Completions");
         if (!status_is_200(c.response)) return;
         const py_value request_body =
             parse_body(c.request.get("body"), request_parser, "request.body", "Chat Completions");
-        const py_value body_model =
-            request_body.truthy() ? request_body.get("model") : py_value();
+        const py_value body_model = request_body.truthy() ? request_body.get("model") : py_value();
         analytics(c, match.type, request_body, response_body,
                   detail::py_or(body_model, c.deployment));
         break;

@@ -28,10 +28,11 @@ std::uint64_t splitmix(std::uint64_t& z) {
 
 }  // namespace
 
-uuid4_generator::uuid4_generator() : uuid4_generator([] {
-  std::random_device rd;
-  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}()) {}
+uuid4_generator::uuid4_generator()
+    : uuid4_generator([] {
+        std::random_device rd;
+        return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+      }()) {}
 
 uuid4_generator::uuid4_generator(std::uint64_t seed) : buffer_{} {
   state_[0] = splitmix(seed);

@@ -12,15 +12,24 @@ class category_impl final : public std::error_category {
   const char* name() const noexcept override { return "dial_analytics"; }
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
-      case errc::success: return "success";
-      case errc::malformed_json: return "malformed JSON";
-      case errc::invalid_event: return "invalid request message";
-      case errc::record_rejected: return "record rejected";
-      case errc::invalid_timestamp: return "invalid timestamp";
-      case errc::timestamp_out_of_range: return "timestamp out of range";
-      case errc::no_fields: return "point has no fields";
-      case errc::unreadable_input: return "input is neither a JSON array nor NDJSON";
-      case errc::unsupported_json: return "unsupported JSON";
+      case errc::success:
+        return "success";
+      case errc::malformed_json:
+        return "malformed JSON";
+      case errc::invalid_event:
+        return "invalid request message";
+      case errc::record_rejected:
+        return "record rejected";
+      case errc::invalid_timestamp:
+        return "invalid timestamp";
+      case errc::timestamp_out_of_range:
+        return "timestamp out of range";
+      case errc::no_fields:
+        return "point has no fields";
+      case errc::unreadable_input:
+        return "input is neither a JSON array nor NDJSON";
+      case errc::unsupported_json:
+        return "unsupported JSON";
     }
     return "unknown dial_analytics error";
   }

@@ -25,10 +25,17 @@ void append_escaped(std::string& out, std::string_view text, std::string_view sp
     out.append(text.data() + start, pos - start);
     out.push_back('\\');
     switch (text[pos]) {
-      case '\n': out.push_back('n'); break;
-      case '\t': out.push_back('t'); break;
-      case '\r': out.push_back('r'); break;
-      default: out.push_back(text[pos]);
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      default:
+        out.push_back(text[pos]);
     }
     start = pos + 1;
   }
@@ -61,7 +68,10 @@ const T** sorted_by_key(const std::vector<T>& items, std::array<const T*, 64>& s
 
 bool append_field_value(std::string& out, const field_value& v) {
   switch (v.type) {
-    case field_value::kind::integer: append_integer(out, v.i); out.push_back('i'); return true;
+    case field_value::kind::integer:
+      append_integer(out, v.i);
+      out.push_back('i');
+      return true;
     case field_value::kind::unsigned_integer:
       append_integer(out, v.u);
       out.push_back('i');
@@ -70,13 +80,17 @@ bool append_field_value(std::string& out, const field_value& v) {
       if (!std::isfinite(v.d)) return false;
       append_field_float(out, v.d);
       return true;
-    case field_value::kind::boolean: out.append(v.b ? "true" : "false"); return true;
+    case field_value::kind::boolean:
+      out.append(v.b ? "true" : "false");
+      return true;
     case field_value::kind::string:
       out.push_back('"');
       append_escaped_string(out, v.text);
       out.push_back('"');
       return true;
-    case field_value::kind::raw: out.append(v.text); return true;
+    case field_value::kind::raw:
+      out.append(v.text);
+      return true;
   }
   return false;
 }

@@ -94,8 +94,8 @@ struct pipeline::impl {
     std::string_view trace = "na", span = "na";
     find_trace_ids(raw, trace, span);
     prefix.clear();
-    fmt::format_to(std::back_inserter(prefix), "[{}/{}] [trace_id={} span_id={}] ", index + 1, total,
-                   trace, span);
+    fmt::format_to(std::back_inserter(prefix), "[{}/{}] [trace_id={} span_id={}] ", index + 1,
+                   total, trace, span);
   }
 
   void log(log_level level, std::string_view message) {
@@ -164,8 +164,8 @@ struct pipeline::impl {
     if (auto err = outer.parse(body.data(), body.size(), true).get(root)) {
       result.ec = errc::unreadable_input;
       std::string text = detail::python_json_error(body, true);
-      result.message = "JSON decode error: " +
-                       (text.empty() ? std::string(simdjson::error_message(err)) : text);
+      result.message =
+          "JSON decode error: " + (text.empty() ? std::string(simdjson::error_message(err)) : text);
       return result;
     }
     simdjson::dom::array events;
@@ -210,8 +210,9 @@ struct pipeline::impl {
       if (start == std::string_view::npos) continue;
       if (first && require_object_first && line[start] != '{') {
         result.ec = errc::unreadable_input;
-        result.message = "input is neither a JSON array nor NDJSON: the first line does not start "
-                         "with '{' or '['";
+        result.message =
+            "input is neither a JSON array nor NDJSON: the first line does not start "
+            "with '{' or '['";
         return result;
       }
       first = false;
@@ -261,8 +262,8 @@ ingest_result pipeline::ingest(std::string_view body, std::vector<event_status>*
   }
   ingest_result result;
   try {
-    result = format == input_format::json_array ? m.ingest_array(body)
-                                                     : m.ingest_ndjson(body, detected);
+    result =
+        format == input_format::json_array ? m.ingest_array(body) : m.ingest_ndjson(body, detected);
   } catch (const std::exception& e) {
     // Nothing escapes: an allocation failure in the middle of a batch is reported, not thrown.
     result.ec = errc::unreadable_input;
@@ -279,13 +280,27 @@ void append_json_string(std::string& out, std::string_view s) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";

@@ -74,14 +74,22 @@ route_match route_uri(std::string_view uri) noexcept {
 
 std::string_view to_string(record_type type) noexcept {
   switch (type) {
-    case record_type::rate: return "rate";
-    case record_type::chat_completion: return "chat_completion";
-    case record_type::responses: return "responses";
-    case record_type::anthropic_messages: return "anthropic_messages";
-    case record_type::embedding: return "embedding";
-    case record_type::mcp: return "mcp";
-    case record_type::route: return "route";
-    case record_type::unsupported: return "unsupported";
+    case record_type::rate:
+      return "rate";
+    case record_type::chat_completion:
+      return "chat_completion";
+    case record_type::responses:
+      return "responses";
+    case record_type::anthropic_messages:
+      return "anthropic_messages";
+    case record_type::embedding:
+      return "embedding";
+    case record_type::mcp:
+      return "mcp";
+    case record_type::route:
+      return "route";
+    case record_type::unsupported:
+      return "unsupported";
   }
   return "unsupported";
 }

@@ -16,8 +16,8 @@ void push_stripped(const py_value& text, pieces& out) {
 
 void unexpected(const py_value& v, std::string_view what, const extraction_log& log) {
   if (log) {
-    log(false, "Unexpected " + std::string(what) + " type: <class '" + std::string(v.type_name()) +
-                   "'>");
+    log(false,
+        "Unexpected " + std::string(what) + " type: <class '" + std::string(v.type_name()) + "'>");
   }
 }
 
@@ -180,11 +180,9 @@ void anthropic_request_contents(const py_value& request, pieces& out, const extr
   });
 }
 
-void anthropic_response_contents(const py_value& response, pieces& out,
-                                 const extraction_log& log) {
+void anthropic_response_contents(const py_value& response, pieces& out, const extraction_log& log) {
   if (response.is_none()) return;
-  guarded(out, "anthropic response", log,
-          [&] { anthropic_blocks(response["content"], out, log); });
+  guarded(out, "anthropic response", log, [&] { anthropic_blocks(response["content"], out, log); });
 }
 
 }  // namespace dial_analytics::detail

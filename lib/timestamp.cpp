@@ -18,7 +18,8 @@ struct parse_failure {
 
 // Python's repr() of a bytes object, for the "invalid literal" message.
 std::string bytes_repr(std::string_view s) {
-  const bool use_double = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos;
+  const bool use_double =
+      s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos;
   const char quote = use_double ? '"' : '\'';
   std::string out = "b";
   out.push_back(quote);

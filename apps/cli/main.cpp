@@ -93,11 +93,16 @@ options parse_replay_args(const std::vector<std::string_view>& args) {
       if (v != "none") usage_error(fmt::format("--language takes none, not '{}'", v));
     } else if (a == "--log-level") {
       const std::string_view v = value();
-      if (v == "debug") o.log_level = da::log_level::debug;
-      else if (v == "info") o.log_level = da::log_level::info;
-      else if (v == "warning") o.log_level = da::log_level::warning;
-      else if (v == "error") o.log_level = da::log_level::error;
-      else if (v != "off") usage_error(fmt::format("unknown log level '{}'", v));
+      if (v == "debug")
+        o.log_level = da::log_level::debug;
+      else if (v == "info")
+        o.log_level = da::log_level::info;
+      else if (v == "warning")
+        o.log_level = da::log_level::warning;
+      else if (v == "error")
+        o.log_level = da::log_level::error;
+      else if (v != "off")
+        usage_error(fmt::format("unknown log level '{}'", v));
     } else {
       usage_error(fmt::format("unknown option '{}'", a));
     }
@@ -143,10 +148,14 @@ class stdout_sink final : public da::point_sink {
 
 std::string_view level_name(da::log_level level) {
   switch (level) {
-    case da::log_level::debug: return "DEBUG";
-    case da::log_level::info: return "INFO";
-    case da::log_level::warning: return "WARNING";
-    case da::log_level::error: return "ERROR";
+    case da::log_level::debug:
+      return "DEBUG";
+    case da::log_level::info:
+      return "INFO";
+    case da::log_level::warning:
+      return "WARNING";
+    case da::log_level::error:
+      return "ERROR";
   }
   return "INFO";
 }

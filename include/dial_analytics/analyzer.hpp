@@ -35,16 +35,16 @@ using log_callback = std::function<void(log_level, std::string_view message)>;
 /// Options of an analyzer. Null pointers select the defaults noted on each member.
 struct analyzer_options {
   language_detector* language = nullptr;  ///< null: no language (`undefined`)
-  topic_classifier* topic = nullptr;      ///< null: no topic (`undefined` where the reference has one)
-  response_id_generator* ids = nullptr;   ///< null: random UUID v4 per analyzer
-  log_callback log;                       ///< empty: diagnostics are dropped
+  topic_classifier* topic = nullptr;  ///< null: no topic (`undefined` where the reference has one)
+  response_id_generator* ids = nullptr;  ///< null: random UUID v4 per analyzer
+  log_callback log;                      ///< empty: diagnostics are dropped
 };
 
 /// The outcome of analysing one record.
 struct analysis {
-  std::error_code ec;    ///< set when the record fails (the reference's error status)
-  std::string reason;    ///< the reference's `reason`, empty when it has none
-  std::string message;   ///< the reference's `error` text (Python exception text)
+  std::error_code ec;      ///< set when the record fails (the reference's error status)
+  std::string reason;      ///< the reference's `reason`, empty when it has none
+  std::string message;     ///< the reference's `error` text (Python exception text)
   bool has_point = false;  ///< false for skipped records (non-200, unsupported URI) and errors
   record_type type = record_type::unsupported;
 };

@@ -71,7 +71,8 @@ class uuid4_generator final : public response_id_generator {
 /// `<prefix>1`, `<prefix>2`, … in order; with the default prefix the reference tests' ids.
 class sequential_id_generator final : public response_id_generator {
  public:
-  explicit sequential_id_generator(std::string prefix = "pseudo-uuid-") : prefix_(std::move(prefix)) {}
+  explicit sequential_id_generator(std::string prefix = "pseudo-uuid-")
+      : prefix_(std::move(prefix)) {}
   std::string_view next() override;
 
  private:

@@ -12,14 +12,15 @@ namespace dial_analytics {
 /// Per-record failures are values, never exceptions (see docs/architecture.md).
 enum class errc {
   success = 0,
-  malformed_json = 1,          ///< a JSON document could not be decoded
-  invalid_event = 2,           ///< a Vector event is not an object with a string `message`
-  record_rejected = 3,         ///< the record fails the way the reference service raises (missing key, wrong type)
+  malformed_json = 1,  ///< a JSON document could not be decoded
+  invalid_event = 2,   ///< a Vector event is not an object with a string `message`
+  record_rejected =
+      3,  ///< the record fails the way the reference service raises (missing key, wrong type)
   invalid_timestamp = 4,       ///< `request.time` is not an ISO-8601 time the reference accepts
   timestamp_out_of_range = 5,  ///< the time does not fit in signed 64-bit nanoseconds since 1970
   no_fields = 6,               ///< a point without fields cannot be written as line protocol
   unreadable_input = 7,        ///< the whole input is neither a JSON array nor NDJSON
-  unsupported_json = 8,        ///< valid JSON we do not accept (NaN/Infinity literals, huge numbers)
+  unsupported_json = 8,  ///< valid JSON we do not accept (NaN/Infinity literals, huge numbers)
 };
 
 /// The category of `errc` values ("dial_analytics").

@@ -62,7 +62,7 @@ struct ingest_result {
 
 /// Options of a pipeline.
 struct pipeline_options {
-  analyzer_options analysis;                      ///< classifiers, id generator, diagnostics
+  analyzer_options analysis;                        ///< classifiers, id generator, diagnostics
   input_format format = input_format::auto_detect;  ///< how bodies are framed
 };
 

@@ -24,7 +24,7 @@ struct field_value {
     floating,          ///< IEEE double, written as Python's repr without a trailing `.0`
     boolean,           ///< written `true` / `false`
     string,            ///< written quoted, with `"` and `\` escaped
-    raw,               ///< written verbatim (Python `str()` of a list or dict: the reference does it)
+    raw,  ///< written verbatim (Python `str()` of a list or dict: the reference does it)
   };
   kind type = kind::integer;
   std::int64_t i = 0;
@@ -33,13 +33,17 @@ struct field_value {
   bool b = false;
   std::string_view text;
 
-  static field_value integer(std::int64_t v) noexcept { return {kind::integer, v, 0, 0, false, {}}; }
+  static field_value integer(std::int64_t v) noexcept {
+    return {kind::integer, v, 0, 0, false, {}};
+  }
   static field_value unsigned_integer(std::uint64_t v) noexcept {
     return {kind::unsigned_integer, 0, v, 0, false, {}};
   }
   static field_value floating(double v) noexcept { return {kind::floating, 0, 0, v, false, {}}; }
   static field_value boolean(bool v) noexcept { return {kind::boolean, 0, 0, 0, v, {}}; }
-  static field_value string(std::string_view v) noexcept { return {kind::string, 0, 0, 0, false, v}; }
+  static field_value string(std::string_view v) noexcept {
+    return {kind::string, 0, 0, 0, false, v};
+  }
   static field_value raw(std::string_view v) noexcept { return {kind::raw, 0, 0, 0, false, v}; }
 };
 

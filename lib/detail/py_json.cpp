@@ -16,9 +16,7 @@ struct json_error {
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 class scanner {
  public:
@@ -29,21 +27,38 @@ class scanner {
     const std::size_t len = s_.size();
     if (idx >= len) return stop(idx, error);
     if (depth > 1000) {
-      error = {"maximum recursion depth exceeded while decoding a JSON object from a unicode string",
-               idx};
+      error = {
+          "maximum recursion depth exceeded while decoding a JSON object from a unicode string",
+          idx};
       return true;
     }
     switch (s_[idx]) {
-      case '"': return scan_string(idx + 1, next, error);
-      case '{': return scan_object(idx + 1, next, error, depth + 1);
-      case '[': return scan_array(idx + 1, next, error, depth + 1);
-      case 'n': if (literal(idx, "null", next)) return false; break;
-      case 't': if (literal(idx, "true", next)) return false; break;
-      case 'f': if (literal(idx, "false", next)) return false; break;
-      case 'N': if (literal(idx, "NaN", next)) return false; break;
-      case 'I': if (literal(idx, "Infinity", next)) return false; break;
-      case '-': if (literal(idx, "-Infinity", next)) return false; break;
-      default: break;
+      case '"':
+        return scan_string(idx + 1, next, error);
+      case '{':
+        return scan_object(idx + 1, next, error, depth + 1);
+      case '[':
+        return scan_array(idx + 1, next, error, depth + 1);
+      case 'n':
+        if (literal(idx, "null", next)) return false;
+        break;
+      case 't':
+        if (literal(idx, "true", next)) return false;
+        break;
+      case 'f':
+        if (literal(idx, "false", next)) return false;
+        break;
+      case 'N':
+        if (literal(idx, "NaN", next)) return false;
+        break;
+      case 'I':
+        if (literal(idx, "Infinity", next)) return false;
+        break;
+      case '-':
+        if (literal(idx, "-Infinity", next)) return false;
+        break;
+      default:
+        break;
     }
     return scan_number(idx, next, error);
   }
@@ -138,8 +153,9 @@ class scanner {
           error = {"Invalid \\uXXXX escape", end - 5};
           return true;
         }
-        value = value * 16 + static_cast<unsigned>(is_digit(s_[next]) ? s_[next] - '0'
-                                                    : (s_[next] | 0x20) - 'a' + 10);
+        value =
+            value * 16 + static_cast<unsigned>(is_digit(s_[next]) ? s_[next] - '0'
+                                                                  : (s_[next] | 0x20) - 'a' + 10);
       }
       if (value >= 0xd800 && value <= 0xdbff && end + 6 < len && s_[next] == '\\' &&
           s_[next + 1] == 'u') {

@@ -21,14 +21,21 @@ std::string_view py_value::str() const noexcept {
 std::string_view py_value::type_name() const noexcept {
   if (!present_) return "NoneType";
   switch (e_.type()) {
-    case element_type::OBJECT: return "dict";
-    case element_type::ARRAY: return "list";
-    case element_type::STRING: return "str";
+    case element_type::OBJECT:
+      return "dict";
+    case element_type::ARRAY:
+      return "list";
+    case element_type::STRING:
+      return "str";
     case element_type::INT64:
-    case element_type::UINT64: return "int";
-    case element_type::DOUBLE: return "float";
-    case element_type::BOOL: return "bool";
-    case element_type::NULL_VALUE: return "NoneType";
+    case element_type::UINT64:
+      return "int";
+    case element_type::DOUBLE:
+      return "float";
+    case element_type::BOOL:
+      return "bool";
+    case element_type::NULL_VALUE:
+      return "NoneType";
   }
   return "object";
 }
@@ -44,12 +51,18 @@ bool py_value::truthy() const noexcept {
       simdjson::dom::array a = e_.get_array().value_unsafe();
       return a.begin() != a.end();
     }
-    case element_type::STRING: return !str().empty();
-    case element_type::INT64: return e_.get_int64().value_unsafe() != 0;
-    case element_type::UINT64: return e_.get_uint64().value_unsafe() != 0;
-    case element_type::DOUBLE: return e_.get_double().value_unsafe() != 0;
-    case element_type::BOOL: return e_.get_bool().value_unsafe();
-    case element_type::NULL_VALUE: return false;
+    case element_type::STRING:
+      return !str().empty();
+    case element_type::INT64:
+      return e_.get_int64().value_unsafe() != 0;
+    case element_type::UINT64:
+      return e_.get_uint64().value_unsafe() != 0;
+    case element_type::DOUBLE:
+      return e_.get_double().value_unsafe() != 0;
+    case element_type::BOOL:
+      return e_.get_bool().value_unsafe();
+    case element_type::NULL_VALUE:
+      return false;
   }
   return false;
 }
@@ -280,10 +293,14 @@ double py_float(const py_value& v) {
   if (!v.is_none()) {
     const auto e = v.element();
     switch (e.type()) {
-      case element_type::INT64: return static_cast<double>(e.get_int64().value_unsafe());
-      case element_type::UINT64: return static_cast<double>(e.get_uint64().value_unsafe());
-      case element_type::DOUBLE: return e.get_double().value_unsafe();
-      case element_type::BOOL: return e.get_bool().value_unsafe() ? 1.0 : 0.0;
+      case element_type::INT64:
+        return static_cast<double>(e.get_int64().value_unsafe());
+      case element_type::UINT64:
+        return static_cast<double>(e.get_uint64().value_unsafe());
+      case element_type::DOUBLE:
+        return e.get_double().value_unsafe();
+      case element_type::BOOL:
+        return e.get_bool().value_unsafe() ? 1.0 : 0.0;
       case element_type::STRING: {
         double out = 0;
         if (parse_py_float_text(v.str(), out)) return out;
@@ -291,7 +308,8 @@ double py_float(const py_value& v) {
         append_str_repr(text, v.str());
         throw py_exception{text};
       }
-      default: break;
+      default:
+        break;
     }
   }
   throw py_exception{"float() argument must be a string or a real number, not '" +
@@ -331,12 +349,24 @@ void append_py_repr(std::string& out, const py_value& v) {
       out.push_back(']');
       return;
     }
-    case element_type::STRING: append_str_repr(out, v.str()); return;
-    case element_type::INT64: append_int(out, e.get_int64().value_unsafe()); return;
-    case element_type::UINT64: append_int(out, e.get_uint64().value_unsafe()); return;
-    case element_type::DOUBLE: append_python_float_repr(out, e.get_double().value_unsafe()); return;
-    case element_type::BOOL: out += e.get_bool().value_unsafe() ? "True" : "False"; return;
-    case element_type::NULL_VALUE: out += "None"; return;
+    case element_type::STRING:
+      append_str_repr(out, v.str());
+      return;
+    case element_type::INT64:
+      append_int(out, e.get_int64().value_unsafe());
+      return;
+    case element_type::UINT64:
+      append_int(out, e.get_uint64().value_unsafe());
+      return;
+    case element_type::DOUBLE:
+      append_python_float_repr(out, e.get_double().value_unsafe());
+      return;
+    case element_type::BOOL:
+      out += e.get_bool().value_unsafe() ? "True" : "False";
+      return;
+    case element_type::NULL_VALUE:
+      out += "None";
+      return;
   }
 }
 

@@ -8,8 +8,12 @@ using namespace test_support;
 
 namespace {
 
-json msg(const char* role, json content) { return json::obj({{"role", role}, {"content", std::move(content)}}); }
-json text_part(const char* type, const char* text) { return json::obj({{"type", type}, {"text", text}}); }
+json msg(const char* role, json content) {
+  return json::obj({{"role", role}, {"content", std::move(content)}});
+}
+json text_part(const char* type, const char* text) {
+  return json::obj({{"type", type}, {"text", text}});
+}
 
 // The echo topic escaped as a tag value.
 std::string topic_tag(const std::string& text) {
@@ -24,9 +28,10 @@ json chat_with(json messages, const char* assistant = "assistant-message") {
   body["messages"] = std::move(messages);
   r["request"]["body"] = body.dump();
   json response = chat_assembled_response();
-  response["choices"] = json::arr({json::obj({{"index", 0},
-                                              {"message", json::obj({{"role", "assistant"}, {"content", assistant}})},
-                                              {"finish_reason", "stop"}})});
+  response["choices"] =
+      json::arr({json::obj({{"index", 0},
+                            {"message", json::obj({{"role", "assistant"}, {"content", assistant}})},
+                            {"finish_reason", "stop"}})});
   r["assembled_response"] = response.dump();
   return r;
 }
@@ -37,8 +42,9 @@ TEST_CASE("chat topic without an assembled response is the user message", "[conf
   for (json assembled : {json(nullptr), json("{}"), json(""), json("invalid JSON")}) {
     json r = chat_with(json::arr({msg("user", "user-message")}));
     r["assembled_response"] = assembled;
-    expect_points({r}, {with(p_chat, {{"response_id=default-response-id", "response_id=pseudo-uuid-1"},
-                                      {"topic=undefined", "topic=user-message"}})},
+    expect_points({r},
+                  {with(p_chat, {{"response_id=default-response-id", "response_id=pseudo-uuid-1"},
+                                 {"topic=undefined", "topic=user-message"}})},
                   topics::echo);
   }
 }
@@ -46,25 +52,39 @@ TEST_CASE("chat topic without an assembled response is the user message", "[conf
 TEST_CASE("chat topic joins text content parts of every role", "[conformance][topic]") {
   json r = chat_with(json::arr({msg("system", json::arr({text_part("text", "system-message")})),
                                 msg("user", "user-message")}));
-  expect_points({r}, {with(p_chat, {{"number_request_messages=1i", "number_request_messages=2i"},
-                                    {"topic=undefined", "topic=" + topic_tag("system-message\n\nuser-message\n\nassistant-message")}})},
-                topics::echo);
+  expect_points(
+      {r},
+      {with(p_chat,
+            {{"number_request_messages=1i", "number_request_messages=2i"},
+             {"topic=undefined",
+              "topic=" + topic_tag("system-message\n\nuser-message\n\nassistant-message")}})},
+      topics::echo);
 }
 
 TEST_CASE("chat topic skips messages without text content", "[conformance][topic]") {
-  json tool_call = json::obj({{"role", "assistant"},
-                              {"content", nullptr},
-                              {"tool_calls", json::arr({json::obj({{"id", "call_1"}, {"type", "function"},
-                                                                   {"function", json::obj({{"name", "weather"}, {"arguments", "{}"}})}})})}});
-  json r = chat_with(json::arr({msg("user", "what's the weather like?"), tool_call,
-                                json::obj({{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "It's sunny today."}}),
-                                msg("user", "user-message")}));
-  expect_points({r}, {with(p_chat, {{"number_request_messages=1i", "number_request_messages=4i"},
-                                    {"topic=undefined", "topic=" + topic_tag("what's the weather like?\n\nIt's sunny today.\n\nuser-message\n\nassistant-message")}})},
-                topics::echo);
+  json tool_call = json::obj(
+      {{"role", "assistant"},
+       {"content", nullptr},
+       {"tool_calls",
+        json::arr(
+            {json::obj({{"id", "call_1"},
+                        {"type", "function"},
+                        {"function", json::obj({{"name", "weather"}, {"arguments", "{}"}})}})})}});
+  json r = chat_with(json::arr(
+      {msg("user", "what's the weather like?"), tool_call,
+       json::obj({{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "It's sunny today."}}),
+       msg("user", "user-message")}));
+  expect_points(
+      {r},
+      {with(p_chat, {{"number_request_messages=1i", "number_request_messages=4i"},
+                     {"topic=undefined",
+                      "topic=" + topic_tag("what's the weather like?\n\nIt's sunny "
+                                           "today.\n\nuser-message\n\nassistant-message")}})},
+      topics::echo);
 }
 
-TEST_CASE("topic tags escape spaces, equals signs and newlines", "[conformance][topic][line_protocol]") {
+TEST_CASE("topic tags escape spaces, equals signs and newlines",
+          "[conformance][topic][line_protocol]") {
   CHECK(topic_tag("what's the weather like?\n\nIt's sunny today.\n\n2+3=?\n\n5") ==
         "what's\\ the\\ weather\\ like?\\n\\nIt's\\ sunny\\ today.\\n\\n2+3\\=?\\n\\n5");
 }
@@ -72,8 +92,9 @@ TEST_CASE("topic tags escape spaces, equals signs and newlines", "[conformance][
 TEST_CASE("embeddings topic joins the input strings", "[conformance][topic][embeddings]") {
   json r = embeddings_record();
   r["request"]["body"] = json::obj({{"input", json::arr({"fish", "cat"})}}).dump();
-  expect_points({r}, {with(p_emb, {{"number_request_messages=1i", "number_request_messages=2i"},
-                                   {"topic=undefined", "topic=fish\\n\\ncat"}})},
+  expect_points({r},
+                {with(p_emb, {{"number_request_messages=1i", "number_request_messages=2i"},
+                              {"topic=undefined", "topic=fish\\n\\ncat"}})},
                 topics::echo);
 }
 
@@ -90,10 +111,14 @@ json responses_with(json input, json output) {
   return r;
 }
 json output_message(const char* text) {
-  return json::obj({{"type", "message"}, {"role", "assistant"}, {"content", json::arr({text_part("output_text", text)})}});
+  return json::obj({{"type", "message"},
+                    {"role", "assistant"},
+                    {"content", json::arr({text_part("output_text", text)})}});
 }
 json reasoning_item() {
-  return json::obj({{"type", "reasoning"}, {"summary", json::arr({text_part("summary_text", "thinking")})}, {"content", json::arr()}});
+  return json::obj({{"type", "reasoning"},
+                    {"summary", json::arr({text_part("summary_text", "thinking")})},
+                    {"content", json::arr()}});
 }
 std::string resp_topic(const std::string& topic, const std::string& n = "1") {
   return with(p_resp, {{"number_request_messages=1i", "number_request_messages=" + n + "i"},
@@ -102,8 +127,10 @@ std::string resp_topic(const std::string& topic, const std::string& n = "1") {
 
 }  // namespace
 
-TEST_CASE("responses topic from a string input and the output message", "[conformance][topic][responses]") {
-  expect_points({responses_with("user-message", json::arr({reasoning_item(), output_message("assistant-message")}))},
+TEST_CASE("responses topic from a string input and the output message",
+          "[conformance][topic][responses]") {
+  expect_points({responses_with("user-message", json::arr({reasoning_item(),
+                                                           output_message("assistant-message")}))},
                 {resp_topic("user-message\n\nassistant-message")}, topics::echo);
 }
 
@@ -111,49 +138,68 @@ TEST_CASE("responses topic without an assembled response", "[conformance][topic]
   for (json assembled : {json(nullptr), json("{}"), json(""), json("invalid JSON")}) {
     json r = responses_with("user-message", json::arr());
     r["assembled_response"] = assembled;
-    expect_points({r}, {with(resp_topic("user-message"), {{"response_id=\"default-response-id\"", "response_id=\"pseudo-uuid-1\""}})},
+    expect_points({r},
+                  {with(resp_topic("user-message"), {{"response_id=\"default-response-id\"",
+                                                      "response_id=\"pseudo-uuid-1\""}})},
                   topics::echo);
   }
 }
 
 TEST_CASE("responses topic from input_text parts, echoed output_text and tool outputs",
           "[conformance][topic][responses]") {
-  json system = json::obj({{"role", "system"}, {"content", json::arr({text_part("input_text", "system-message")})}});
-  expect_points({responses_with(json::arr({system, json::obj({{"role", "user"}, {"content", "user-message"}})}),
-                                json::arr({output_message("assistant-message")}))},
-                {resp_topic("system-message\n\nuser-message\n\nassistant-message", "2")}, topics::echo);
-
-  expect_points({responses_with(json::arr({json::obj({{"role", "user"}, {"content", "first-user-message"}}),
-                                           output_message("first-assistant-message"),
-                                           json::obj({{"role", "user"}, {"content", "second-user-message"}})}),
-                                json::arr({output_message("assistant-message")}))},
-                {resp_topic("first-user-message\n\nfirst-assistant-message\n\nsecond-user-message\n\nassistant-message", "3")},
+  json system = json::obj(
+      {{"role", "system"}, {"content", json::arr({text_part("input_text", "system-message")})}});
+  expect_points({responses_with(
+                    json::arr({system, json::obj({{"role", "user"}, {"content", "user-message"}})}),
+                    json::arr({output_message("assistant-message")}))},
+                {resp_topic("system-message\n\nuser-message\n\nassistant-message", "2")},
                 topics::echo);
 
-  json call = json::obj({{"type", "function_call"}, {"call_id", "c1"}, {"name", "weather"}, {"arguments", "{}"}});
-  json result = json::obj({{"type", "function_call_output"}, {"call_id", "c1"}, {"output", "It's sunny today."}});
-  json image_and_text = json::obj({{"role", "user"},
-                                   {"content", json::arr({json::obj({{"type", "input_image"}, {"image_url", "data:x"}}),
-                                                          text_part("input_text", "user-message")})}});
-  expect_points({responses_with(json::arr({json::obj({{"role", "user"}, {"content", "what's the weather like?"}}),
-                                           call, result, image_and_text}),
-                                json::arr({output_message("assistant-message")}))},
-                {resp_topic("what's the weather like?\n\nIt's sunny today.\n\nuser-message\n\nassistant-message", "4")},
+  expect_points({responses_with(
+                    json::arr({json::obj({{"role", "user"}, {"content", "first-user-message"}}),
+                               output_message("first-assistant-message"),
+                               json::obj({{"role", "user"}, {"content", "second-user-message"}})}),
+                    json::arr({output_message("assistant-message")}))},
+                {resp_topic("first-user-message\n\nfirst-assistant-message\n\nsecond-user-"
+                            "message\n\nassistant-message",
+                            "3")},
                 topics::echo);
+
+  json call = json::obj(
+      {{"type", "function_call"}, {"call_id", "c1"}, {"name", "weather"}, {"arguments", "{}"}});
+  json result = json::obj(
+      {{"type", "function_call_output"}, {"call_id", "c1"}, {"output", "It's sunny today."}});
+  json image_and_text = json::obj(
+      {{"role", "user"},
+       {"content", json::arr({json::obj({{"type", "input_image"}, {"image_url", "data:x"}}),
+                              text_part("input_text", "user-message")})}});
+  expect_points(
+      {responses_with(
+          json::arr({json::obj({{"role", "user"}, {"content", "what's the weather like?"}}), call,
+                     result, image_and_text}),
+          json::arr({output_message("assistant-message")}))},
+      {resp_topic(
+          "what's the weather like?\n\nIt's sunny today.\n\nuser-message\n\nassistant-message",
+          "4")},
+      topics::echo);
 }
 
 TEST_CASE("responses topic excludes reasoning and joins several output messages",
           "[conformance][topic][responses]") {
-  expect_points({responses_with("user-message", json::arr({reasoning_item(), output_message("assistant-message")}))},
+  expect_points({responses_with("user-message", json::arr({reasoning_item(),
+                                                           output_message("assistant-message")}))},
                 {resp_topic("user-message\n\nassistant-message")}, topics::echo);
-  expect_points({responses_with("user-message", json::arr({output_message("first-part"), output_message("second-part")}))},
+  expect_points({responses_with("user-message", json::arr({output_message("first-part"),
+                                                           output_message("second-part")}))},
                 {resp_topic("user-message\n\nfirst-part\n\nsecond-part")}, topics::echo);
 }
 
-TEST_CASE("responses without a chat id write undefined topic and language", "[conformance][topic][responses]") {
+TEST_CASE("responses without a chat id write undefined topic and language",
+          "[conformance][topic][responses]") {
   json r = responses_record();
   r["chat"]["id"] = "";
-  expect_points({r}, {with(p_resp, {{"chat_id=\"default-chat-id\"", "chat_id=\"undefined\""}})}, topics::echo);
+  expect_points({r}, {with(p_resp, {{"chat_id=\"default-chat-id\"", "chat_id=\"undefined\""}})},
+                topics::echo);
 }
 
 namespace {
@@ -174,53 +220,80 @@ std::string anth_topic(const std::string& topic, const std::string& n = "1") {
   return with(p_anth, {{"number_request_messages=1i", "number_request_messages=" + n + "i"},
                        {"topic=undefined", "topic=" + topic_tag(topic)}});
 }
-json thinking() { return json::obj({{"type", "thinking"}, {"thinking", "hmm"}, {"signature", "s"}}); }
+json thinking() {
+  return json::obj({{"type", "thinking"}, {"thinking", "hmm"}, {"signature", "s"}});
+}
 
 }  // namespace
 
 TEST_CASE("anthropic topic from string content, blocks and system prompts",
           "[conformance][topic][anthropic]") {
-  expect_points({anthropic_with(json::arr({msg("user", "user-message")}), json::arr({thinking(), text_block("assistant-message")}))},
+  expect_points({anthropic_with(json::arr({msg("user", "user-message")}),
+                                json::arr({thinking(), text_block("assistant-message")}))},
                 {anth_topic("user-message\n\nassistant-message")}, topics::echo);
-  expect_points({anthropic_with(json::arr({msg("user", json::arr({text_block("first-user-message")})),
-                                           msg("assistant", json::arr({text_block("first-assistant-message")})),
-                                           msg("user", json::arr({text_block("second-user-message")}))}),
-                                json::arr({text_block("assistant-message")}))},
-                {anth_topic("first-user-message\n\nfirst-assistant-message\n\nsecond-user-message\n\nassistant-message", "3")},
+  expect_points({anthropic_with(
+                    json::arr({msg("user", json::arr({text_block("first-user-message")})),
+                               msg("assistant", json::arr({text_block("first-assistant-message")})),
+                               msg("user", json::arr({text_block("second-user-message")}))}),
+                    json::arr({text_block("assistant-message")}))},
+                {anth_topic("first-user-message\n\nfirst-assistant-message\n\nsecond-user-"
+                            "message\n\nassistant-message",
+                            "3")},
                 topics::echo);
   for (json system : {json("system-prompt"), json::arr({text_block("system-prompt")})}) {
-    expect_points({anthropic_with(json::arr({msg("user", "user-message")}), json::arr({text_block("assistant-message")}), system)},
+    expect_points({anthropic_with(json::arr({msg("user", "user-message")}),
+                                  json::arr({text_block("assistant-message")}), system)},
                   {anth_topic("system-prompt\n\nuser-message\n\nassistant-message")}, topics::echo);
   }
 }
 
 TEST_CASE("anthropic topic reads tool results and skips tool use, images and thinking",
           "[conformance][topic][anthropic]") {
-  json tool_use = json::obj({{"type", "tool_use"}, {"id", "t1"}, {"name", "weather"}, {"input", json::obj()}});
-  json image = json::obj({{"type", "image"}, {"source", json::obj({{"type", "base64"}, {"data", "x"}})}});
-  expect_points({anthropic_with(json::arr({msg("user", "what's the weather like?"),
-                                           msg("assistant", json::arr({tool_use})),
-                                           msg("user", json::arr({json::obj({{"type", "tool_result"}, {"tool_use_id", "t1"}, {"content", "It's sunny today."}})})),
-                                           msg("user", json::arr({image, text_block("user-message")}))}),
-                                json::arr({text_block("assistant-message")}))},
-                {anth_topic("what's the weather like?\n\nIt's sunny today.\n\nuser-message\n\nassistant-message", "4")},
-                topics::echo);
-  expect_points({anthropic_with(json::arr({msg("user", json::arr({json::obj({{"type", "tool_result"}, {"tool_use_id", "t1"},
-                                                                             {"content", json::arr({image, text_block("It's sunny today.")})}})}))}),
-                                json::arr({text_block("assistant-message")}))},
-                {anth_topic("It's sunny today.\n\nassistant-message")}, topics::echo);
-  expect_points({anthropic_with(json::arr({msg("user", "user-message")}), json::arr({thinking(), text_block("assistant-message")}))},
+  json tool_use =
+      json::obj({{"type", "tool_use"}, {"id", "t1"}, {"name", "weather"}, {"input", json::obj()}});
+  json image =
+      json::obj({{"type", "image"}, {"source", json::obj({{"type", "base64"}, {"data", "x"}})}});
+  expect_points(
+      {anthropic_with(
+          json::arr({msg("user", "what's the weather like?"),
+                     msg("assistant", json::arr({tool_use})),
+                     msg("user", json::arr({json::obj({{"type", "tool_result"},
+                                                       {"tool_use_id", "t1"},
+                                                       {"content", "It's sunny today."}})})),
+                     msg("user", json::arr({image, text_block("user-message")}))}),
+          json::arr({text_block("assistant-message")}))},
+      {anth_topic(
+          "what's the weather like?\n\nIt's sunny today.\n\nuser-message\n\nassistant-message",
+          "4")},
+      topics::echo);
+  expect_points(
+      {anthropic_with(
+          json::arr({msg(
+              "user", json::arr({json::obj(
+                          {{"type", "tool_result"},
+                           {"tool_use_id", "t1"},
+                           {"content", json::arr({image, text_block("It's sunny today.")})}})}))}),
+          json::arr({text_block("assistant-message")}))},
+      {anth_topic("It's sunny today.\n\nassistant-message")}, topics::echo);
+  expect_points({anthropic_with(json::arr({msg("user", "user-message")}),
+                                json::arr({thinking(), text_block("assistant-message")}))},
                 {anth_topic("user-message\n\nassistant-message")}, topics::echo);
-  expect_points({anthropic_with(json::arr({msg("user", "user-message")}), json::arr({text_block("first-part"), text_block("second-part")}))},
+  expect_points({anthropic_with(json::arr({msg("user", "user-message")}),
+                                json::arr({text_block("first-part"), text_block("second-part")}))},
                 {anth_topic("user-message\n\nfirst-part\n\nsecond-part")}, topics::echo);
 }
 
-TEST_CASE("anthropic without an assembled response or a chat id", "[conformance][topic][anthropic]") {
+TEST_CASE("anthropic without an assembled response or a chat id",
+          "[conformance][topic][anthropic]") {
   json r = anthropic_with(json::arr({msg("user", "user-message")}), json::arr());
   r["assembled_response"] = nullptr;
-  expect_points({r}, {with(anth_topic("user-message"), {{"response_id=\"default-response-id\"", "response_id=\"pseudo-uuid-1\""}})},
+  expect_points({r},
+                {with(anth_topic("user-message"),
+                      {{"response_id=\"default-response-id\"", "response_id=\"pseudo-uuid-1\""}})},
                 topics::echo);
   json no_chat = anthropic_record();
   no_chat["chat"]["id"] = "";
-  expect_points({no_chat}, {with(p_anth, {{"chat_id=\"default-chat-id\"", "chat_id=\"undefined\""}})}, topics::echo);
+  expect_points({no_chat},
+                {with(p_anth, {{"chat_id=\"default-chat-id\"", "chat_id=\"undefined\""}})},
+                topics::echo);
 }

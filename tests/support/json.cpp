@@ -30,13 +30,27 @@ std::string dump_string(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -72,11 +86,21 @@ std::string dump_string(const std::string& s) {
 
 void json::dump_to(std::string& out) const {
   switch (v_.index()) {
-    case 0: out += "null"; break;
-    case 1: out += std::get<bool>(v_) ? "true" : "false"; break;
-    case 2: out += std::to_string(std::get<std::int64_t>(v_)); break;
-    case 3: dial_analytics::append_python_float_repr(out, std::get<double>(v_)); break;
-    case 4: out += dump_string(std::get<std::string>(v_)); break;
+    case 0:
+      out += "null";
+      break;
+    case 1:
+      out += std::get<bool>(v_) ? "true" : "false";
+      break;
+    case 2:
+      out += std::to_string(std::get<std::int64_t>(v_));
+      break;
+    case 3:
+      dial_analytics::append_python_float_repr(out, std::get<double>(v_));
+      break;
+    case 4:
+      out += dump_string(std::get<std::string>(v_));
+      break;
     case 5: {
       out += "[";
       bool first = true;

@@ -10,13 +10,14 @@ namespace da = dial_analytics;
 namespace {
 
 json token_usage_zero() {
-  return json::obj({{"prompt_tokens", 0},
-                    {"completion_tokens", 0},
-                    {"total_tokens", 0},
-                    {"prompt_tokens_details", json::obj({{"cached_tokens", 0}, {"cache_write_tokens", 0}})},
-                    {"completion_tokens_details", json::obj({{"reasoning_tokens", 0}})},
-                    {"deployment_price", 0.0},
-                    {"price", 0.0}});
+  return json::obj(
+      {{"prompt_tokens", 0},
+       {"completion_tokens", 0},
+       {"total_tokens", 0},
+       {"prompt_tokens_details", json::obj({{"cached_tokens", 0}, {"cache_write_tokens", 0}})},
+       {"completion_tokens_details", json::obj({{"reasoning_tokens", 0}})},
+       {"deployment_price", 0.0},
+       {"price", 0.0}});
 }
 
 json base_record(const std::string& uri, const json& body) {
@@ -44,18 +45,21 @@ json base_record(const std::string& uri, const json& body) {
 }
 
 json usage_in_response() {
-  return json::obj({{"completion_tokens", 189},
-                    {"prompt_tokens", 22},
-                    {"total_tokens", 211},
-                    {"prompt_tokens_details", json::obj({{"cached_tokens", 10}, {"cache_write_tokens", 5}})},
-                    {"completion_tokens_details", json::obj({{"reasoning_tokens", 100}})}});
+  return json::obj(
+      {{"completion_tokens", 189},
+       {"prompt_tokens", 22},
+       {"total_tokens", 211},
+       {"prompt_tokens_details", json::obj({{"cached_tokens", 10}, {"cache_write_tokens", 5}})},
+       {"completion_tokens_details", json::obj({{"reasoning_tokens", 100}})}});
 }
 
 }  // namespace
 
 json chat_request_body() {
-  return json::obj({{"model", "default-model"},
-                    {"messages", json::arr({json::obj({{"role", "user"}, {"content", "default-user-message"}})})}});
+  return json::obj(
+      {{"model", "default-model"},
+       {"messages",
+        json::arr({json::obj({{"role", "user"}, {"content", "default-user-message"}})})}});
 }
 
 json chat_assembled_response() {
@@ -64,10 +68,11 @@ json chat_assembled_response() {
        {"object", "chat.completion.chunk"},
        {"created", 1692214960},
        {"model", "whatever-model-id"},
-       {"choices", json::arr({json::obj({{"index", 0},
-                                         {"delta", json::obj({{"role", "assistant"},
-                                                              {"content", "default-assistant-message"}})},
-                                         {"finish_reason", "stop"}})})},
+       {"choices",
+        json::arr({json::obj({{"index", 0},
+                              {"delta", json::obj({{"role", "assistant"},
+                                                   {"content", "default-assistant-message"}})},
+                              {"finish_reason", "stop"}})})},
        {"usage", usage_in_response()}});
 }
 
@@ -133,18 +138,21 @@ json responses_assembled_response() {
        {"model", "whatever-model-id"},
        {"status", "completed"},
        {"output",
-        json::arr({json::obj({{"id", "rs_whatever"},
-                              {"type", "reasoning"},
-                              {"summary", json::arr({json::obj({{"text", "thinking"}, {"type", "summary_text"}})})},
-                              {"content", json::arr()}}),
-                   json::obj({{"id", "msg_whatever"},
-                              {"type", "message"},
-                              {"role", "assistant"},
-                              {"status", "completed"},
-                              {"content", json::arr({json::obj({{"text", "default-assistant-message"},
-                                                                {"type", "output_text"}})})}})})},
+        json::arr(
+            {json::obj({{"id", "rs_whatever"},
+                        {"type", "reasoning"},
+                        {"summary",
+                         json::arr({json::obj({{"text", "thinking"}, {"type", "summary_text"}})})},
+                        {"content", json::arr()}}),
+             json::obj({{"id", "msg_whatever"},
+                        {"type", "message"},
+                        {"role", "assistant"},
+                        {"status", "completed"},
+                        {"content", json::arr({json::obj({{"text", "default-assistant-message"},
+                                                          {"type", "output_text"}})})}})})},
        {"usage", json::obj({{"input_tokens", 22},
-                            {"input_tokens_details", json::obj({{"cached_tokens", 10}, {"cache_write_tokens", 5}})},
+                            {"input_tokens_details",
+                             json::obj({{"cached_tokens", 10}, {"cache_write_tokens", 5}})},
                             {"output_tokens", 189},
                             {"output_tokens_details", json::obj({{"reasoning_tokens", 100}})},
                             {"total_tokens", 211}})}});
@@ -157,9 +165,11 @@ json responses_record() {
 }
 
 json anthropic_request_body() {
-  return json::obj({{"model", "default-model"},
-                    {"max_tokens", 1024},
-                    {"messages", json::arr({json::obj({{"role", "user"}, {"content", "default-user-message"}})})}});
+  return json::obj(
+      {{"model", "default-model"},
+       {"max_tokens", 1024},
+       {"messages",
+        json::arr({json::obj({{"role", "user"}, {"content", "default-user-message"}})})}});
 }
 
 json anthropic_assembled_response() {
@@ -168,8 +178,10 @@ json anthropic_assembled_response() {
        {"type", "message"},
        {"role", "assistant"},
        {"model", "whatever-model-id"},
-       {"content", json::arr({json::obj({{"type", "thinking"}, {"thinking", "thinking"}, {"signature", "whatever"}}),
-                              json::obj({{"type", "text"}, {"text", "default-assistant-message"}})})},
+       {"content",
+        json::arr(
+            {json::obj({{"type", "thinking"}, {"thinking", "thinking"}, {"signature", "whatever"}}),
+             json::obj({{"type", "text"}, {"text", "default-assistant-message"}})})},
        {"stop_reason", "end_turn"},
        {"stop_sequence", nullptr},
        {"usage", json::obj({{"input_tokens", 22},
@@ -188,23 +200,30 @@ const std::string p_chat =
     "analytics,core_parent_span_id=default_core_parent_span_id,core_span_id=default_core_span_id,"
     "deployment=default-deployment,execution_path=app1/app2,language=undefined,model=default-model,"
     "parent_deployment=default-parent-deployment,project_id=default-project-id,response_id=default-"
-    "response-id,title=default-user-title,topic=undefined,trace_id=default_trace_id,upstream=http://"
+    "response-id,title=default-user-title,topic=undefined,trace_id=default_trace_id,upstream=http:/"
+    "/"
     "default-upstream.domain.com/endpoint cache_write_prompt_tokens=0i,cached_prompt_tokens=0i,"
-    "chat_id=\"default-chat-id\",completion_tokens=0i,deployment_price=0,number_request_messages=1i,"
+    "chat_id=\"default-chat-id\",completion_tokens=0i,deployment_price=0,number_request_messages="
+    "1i,"
     "price=0,prompt_tokens=0i,reasoning_completion_tokens=0i,user_hash=\"default-user-id\" "
     "978310861001000000";
 
-const std::string p_emb = with(p_chat, {{"model=default-model", "model=default-deployment"},
-                                        {"response_id=default-response-id", "response_id=pseudo-uuid-1"}});
+const std::string p_emb =
+    with(p_chat, {{"model=default-model", "model=default-deployment"},
+                  {"response_id=default-response-id", "response_id=pseudo-uuid-1"}});
 
 const std::string p_resp =
     "responses_analytics,deployment=default-deployment,language=undefined,model=default-model,"
     "parent_deployment=default-parent-deployment,project_id=default-project-id,title=default-user-"
     "title,topic=undefined cache_write_prompt_tokens=0i,cached_prompt_tokens=0i,chat_id=\"default-"
-    "chat-id\",completion_tokens=0i,core_parent_span_id=\"default_core_parent_span_id\",core_span_id="
-    "\"default_core_span_id\",deployment_price=0,execution_path=\"app1/app2\",number_request_messages="
-    "1i,price=0,prompt_tokens=0i,reasoning_completion_tokens=0i,response_id=\"default-response-id\","
-    "trace_id=\"default_trace_id\",upstream=\"http://default-upstream.domain.com/endpoint\",user_hash="
+    "chat-id\",completion_tokens=0i,core_parent_span_id=\"default_core_parent_span_id\",core_span_"
+    "id="
+    "\"default_core_span_id\",deployment_price=0,execution_path=\"app1/"
+    "app2\",number_request_messages="
+    "1i,price=0,prompt_tokens=0i,reasoning_completion_tokens=0i,response_id=\"default-response-"
+    "id\","
+    "trace_id=\"default_trace_id\",upstream=\"http://default-upstream.domain.com/"
+    "endpoint\",user_hash="
     "\"default-user-id\" 978310861001000000";
 
 const std::string p_anth = with(p_resp, {{"responses_analytics", "anthropic_messages_analytics"}});
@@ -216,8 +235,10 @@ const std::string p_rate =
 
 const std::string p_mcp =
     "mcp_analytics,deployment=default-deployment,mcp_method=tools/call,parent_deployment=default-"
-    "parent-deployment,project_id=default-project-id,title=default-user-title chat_id=\"default-chat-"
-    "id\",core_parent_span_id=\"default_core_parent_span_id\",core_span_id=\"default_core_span_id\","
+    "parent-deployment,project_id=default-project-id,title=default-user-title "
+    "chat_id=\"default-chat-"
+    "id\",core_parent_span_id=\"default_core_parent_span_id\",core_span_id=\"default_core_span_"
+    "id\","
     "execution_path=\"app1/app2\",mcp_tool_call_name=\"get_current_time\",trace_id=\"default_trace_"
     "id\",upstream=\"http://default-upstream.domain.com/endpoint\",user_hash=\"default-user-id\" "
     "978310861001000000";

@@ -46,8 +46,8 @@ enum class topics { none, echo };
 struct run_result {
   std::vector<std::string> lines;  ///< sorted, as the reference tests compare them
   std::vector<dial_analytics::event_status> statuses;
-  std::vector<std::string> logs;   ///< "LEVEL message"
-  std::string reply;               ///< the statuses as the /data reply JSON array
+  std::vector<std::string> logs;  ///< "LEVEL message"
+  std::string reply;              ///< the statuses as the /data reply JSON array
 };
 
 /// Posts `[{"message": json.dumps(r)} for r in records]` through a pipeline.

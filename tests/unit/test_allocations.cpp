@@ -11,10 +11,11 @@
 namespace da = dial_analytics;
 using namespace test_support;
 
-TEST_CASE("a warmed-up pipeline allocates nothing for good records of every type", "[allocations]") {
+TEST_CASE("a warmed-up pipeline allocates nothing for good records of every type",
+          "[allocations]") {
   json batch = json::arr();
-  for (const json& r : {chat_record(), embeddings_record(), rate_record(), mcp_record(), route_record(),
-                        responses_record(), anthropic_record()}) {
+  for (const json& r : {chat_record(), embeddings_record(), rate_record(), mcp_record(),
+                        route_record(), responses_record(), anthropic_record()}) {
     batch.push(json::obj({{"message", r.dump()}}));
   }
   const std::string body = batch.dump();

@@ -121,7 +121,8 @@ TEST_CASE("execution paths follow Python's iteration and replace rules", "[analy
   CHECK(error_of(r) == "'int' object is not iterable");
 }
 
-TEST_CASE("a body that is valid JSON but not an object fails where Python calls .get", "[analyzer]") {
+TEST_CASE("a body that is valid JSON but not an object fails where Python calls .get",
+          "[analyzer]") {
   json r = test_support::chat_record();
   r["request"]["body"] = "[1]";
   CHECK(error_of(r) == "'list' object has no attribute 'get'");
@@ -149,6 +150,7 @@ TEST_CASE("a routes record whose method is missing fails with a KeyError", "[ana
 TEST_CASE("the echo topic of an embeddings record joins stripped inputs", "[analyzer]") {
   da::echo_topic_classifier echo;
   json r = test_support::embeddings_record();
-  r["request"]["body"] = json::obj({{"input", json::arr({"  fish  ", "", 3, "\u00a0cat\n"})}}).dump();
+  r["request"]["body"] =
+      json::obj({{"input", json::arr({"  fish  ", "", 3, "\u00a0cat\n"})}}).dump();
   CHECK(analyze(r, &echo).line.find(",topic=fish\\n\\ncat,") != std::string::npos);
 }

@@ -24,15 +24,30 @@ std::string field_float(double v) {
 }  // namespace
 
 TEST_CASE("floats are written as Python's repr without a trailing .0", "[line_protocol]") {
-  struct row { double value; const char* repr; const char* field; };
+  struct row {
+    double value;
+    const char* repr;
+    const char* field;
+  };
   const row rows[] = {
-      {0.0, "0.0", "0"},           {-0.0, "-0.0", "-0"},          {42.0, "42.0", "42"},
-      {0.001, "0.001", "0.001"},   {0.0001, "0.0001", "0.0001"},  {1e-05, "1e-05", "1e-05"},
-      {1.5e-07, "1.5e-07", "1.5e-07"}, {123456789012345.0, "123456789012345.0", "123456789012345"},
-      {1e15, "1000000000000000.0", "1000000000000000"}, {1e16, "1e+16", "1e+16"},
-      {1.5e16, "1.5e+16", "1.5e+16"}, {0.1 + 0.2, "0.30000000000000004", "0.30000000000000004"},
-      {-2.5, "-2.5", "-2.5"},      {1e100, "1e+100", "1e+100"},   {5e-324, "5e-324", "5e-324"},
-      {189.0, "189.0", "189"},     {0.456, "0.456", "0.456"},     {123.456, "123.456", "123.456"},
+      {0.0, "0.0", "0"},
+      {-0.0, "-0.0", "-0"},
+      {42.0, "42.0", "42"},
+      {0.001, "0.001", "0.001"},
+      {0.0001, "0.0001", "0.0001"},
+      {1e-05, "1e-05", "1e-05"},
+      {1.5e-07, "1.5e-07", "1.5e-07"},
+      {123456789012345.0, "123456789012345.0", "123456789012345"},
+      {1e15, "1000000000000000.0", "1000000000000000"},
+      {1e16, "1e+16", "1e+16"},
+      {1.5e16, "1.5e+16", "1.5e+16"},
+      {0.1 + 0.2, "0.30000000000000004", "0.30000000000000004"},
+      {-2.5, "-2.5", "-2.5"},
+      {1e100, "1e+100", "1e+100"},
+      {5e-324, "5e-324", "5e-324"},
+      {189.0, "189.0", "189"},
+      {0.456, "0.456", "0.456"},
+      {123.456, "123.456", "123.456"},
   };
   for (const row& r : rows) {
     CAPTURE(r.repr);
@@ -56,7 +71,8 @@ TEST_CASE("tags and fields are sorted and empty tags are dropped", "[line_protoc
   p.timestamp_ns = 978310861001000000;
   std::string out;
   REQUIRE_FALSE(da::append_line(out, p));
-  CHECK(out == "m,alpha=a,zeta=z a=\"x\",b=-5i,c=true,d=18446744073709551615i 978310861001000000\n");
+  CHECK(out ==
+        "m,alpha=a,zeta=z a=\"x\",b=-5i,c=true,d=18446744073709551615i 978310861001000000\n");
 }
 
 TEST_CASE("escapes comma, equals, space and control characters in tags", "[line_protocol]") {
@@ -81,7 +97,8 @@ TEST_CASE("string fields escape only quotes and backslashes", "[line_protocol]")
   CHECK(out == "m s=\"say \\\"hi\\\"\\\\ now\nraw\" 0\n");
 }
 
-TEST_CASE("non-finite floats are dropped and a point without fields is rejected", "[line_protocol]") {
+TEST_CASE("non-finite floats are dropped and a point without fields is rejected",
+          "[line_protocol]") {
   da::point p;
   p.measurement = "m";
   p.add_field("nan", da::field_value::floating(std::nan("")));

@@ -22,7 +22,8 @@ TEST_CASE("decoding errors carry CPython's json messages", "[parser]") {
   CHECK(error_of("") == "Expecting value: line 1 column 1 (char 0)");
   CHECK(error_of(" ") == "Expecting value: line 1 column 2 (char 1)");
   CHECK(error_of("not a JSON") == "Expecting value: line 1 column 1 (char 0)");
-  CHECK(error_of("{") == "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)");
+  CHECK(error_of("{") ==
+        "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)");
   CHECK(error_of("{\"model\": }") == "Expecting value: line 1 column 11 (char 10)");
   CHECK(error_of("[1, 2") == "Expecting ',' delimiter: line 1 column 6 (char 5)");
   CHECK(error_of("[\"\n") == "Unterminated string starting at: line 1 column 2 (char 1)");
@@ -59,7 +60,8 @@ TEST_CASE("NaN literals that Python accepts are reported as unsupported", "[pars
 TEST_CASE("records expose strings and numbers by path", "[parser]") {
   da::log_parser parser;
   da::log_record record;
-  REQUIRE_FALSE(parser.parse(R"({"token_usage": {"price": 0.5, "n": 3}, "request": {"uri": "/x"}})", record));
+  REQUIRE_FALSE(
+      parser.parse(R"({"token_usage": {"price": 0.5, "n": 3}, "request": {"uri": "/x"}})", record));
   CHECK(record.string_at({"request", "uri"}) == "/x");
   CHECK(record.number_at({"token_usage", "price"}) == 0.5);
   CHECK(record.number_at({"token_usage", "n"}) == 3.0);

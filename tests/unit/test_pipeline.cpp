@@ -35,8 +35,10 @@ std::string event(const json& record) { return json::obj({{"message", record.dum
 
 }  // namespace
 
-TEST_CASE("NDJSON of Vector events is read line by line, without a trailing newline", "[pipeline]") {
-  const std::string body = event(test_support::rate_record()) + "\n" + event(test_support::mcp_record());
+TEST_CASE("NDJSON of Vector events is read line by line, without a trailing newline",
+          "[pipeline]") {
+  const std::string body =
+      event(test_support::rate_record()) + "\n" + event(test_support::mcp_record());
   const outcome o = ingest(body);
   REQUIRE_FALSE(o.result.ec);
   CHECK(o.result.stats.events == 2);
@@ -131,10 +133,9 @@ TEST_CASE("the log prefix carries the event's position and trace ids", "[pipelin
   da::pipeline p(sink, options);
   json unsupported = test_support::chat_record();
   unsupported["request"]["uri"] = "/health";
-  const std::string body =
-      json::arr({json::obj({{"message", test_support::rate_record().dump()}}),
-                 json::obj({{"message", unsupported.dump()}})})
-          .dump();
+  const std::string body = json::arr({json::obj({{"message", test_support::rate_record().dump()}}),
+                                      json::obj({{"message", unsupported.dump()}})})
+                               .dump();
   REQUIRE_FALSE(p.ingest(body).ec);
   CHECK(logs == std::vector<std::string>{
                     "[1/2] [trace_id=default_trace_id span_id=default_core_span_id] success",

@@ -7,7 +7,10 @@ namespace da = dial_analytics;
 using da::record_type;
 
 TEST_CASE("routes URIs in the reference's order", "[router]") {
-  struct row { const char* uri; record_type type; };
+  struct row {
+    const char* uri;
+    record_type type;
+  };
   const row rows[] = {
       {"/v1/gpt-4/rate", record_type::rate},
       {"/v1/deployments/a/route/rates", record_type::rate},   // "/v1/<x>/rate" anywhere wins
@@ -36,7 +39,8 @@ TEST_CASE("routes URIs in the reference's order", "[router]") {
 
 TEST_CASE("a route keeps everything after the first /route/ as its path", "[router]") {
   CHECK(da::route_uri("/v1/deployments/ID/route/PATH1").route_tail == "PATH1");
-  CHECK(da::route_uri("/v1/deployments/ID1/ID2/route/PATH1/PATH2?q=1").route_tail == "PATH1/PATH2?q=1");
+  CHECK(da::route_uri("/v1/deployments/ID1/ID2/route/PATH1/PATH2?q=1").route_tail ==
+        "PATH1/PATH2?q=1");
   CHECK(da::route_uri("/v1/deployments/ID/route/a/route/b").route_tail == "a/route/b");
   CHECK(da::route_uri("/v1/deployments/ID/route/p\n").route_tail == "p");
 }

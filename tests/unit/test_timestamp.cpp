@@ -81,7 +81,8 @@ TEST_CASE("rejects what isoparse rejects, with its messages", "[timestamp]") {
   CHECK(error_of("2011-12-03T10:15:30+01:60") == "Invalid minutes in time zone offset");
   CHECK(error_of("2011-12-03T10:1x") == "invalid literal for int() with base 10: b'1x'");
   CHECK(error_of("2011-12-03T10:15:30 UTC") == "Unused components in ISO string");
-  CHECK(error_of("2011-12-03T10:15:30é") == "ISO-8601 strings should contain only ASCII characters");
+  CHECK(error_of("2011-12-03T10:15:30é") ==
+        "ISO-8601 strings should contain only ASCII characters");
   CHECK(error_of("0000-01-01") == "year 0 is out of range");
 }
 
