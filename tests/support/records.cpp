@@ -196,6 +196,27 @@ json anthropic_record() {
   return r;
 }
 
+json full_token_usage() {
+  return json::obj(
+      {{"prompt_tokens", 111},
+       {"completion_tokens", 222},
+       {"total_tokens", 333},
+       {"prompt_tokens_details", json::obj({{"cached_tokens", 44}, {"cache_write_tokens", 55}})},
+       {"completion_tokens_details", json::obj({{"reasoning_tokens", 66}})},
+       {"deployment_price", 0.001},
+       {"price", 0.002}});
+}
+
+std::vector<std::pair<std::string, std::string>> full_token_usage_edits() {
+  return {{"cache_write_prompt_tokens=0i", "cache_write_prompt_tokens=55i"},
+          {"cached_prompt_tokens=0i", "cached_prompt_tokens=44i"},
+          {"completion_tokens=0i", "completion_tokens=222i"},
+          {"deployment_price=0", "deployment_price=0.001"},
+          {",price=0,", ",price=0.002,"},
+          {"prompt_tokens=0i", "prompt_tokens=111i"},
+          {"reasoning_completion_tokens=0i", "reasoning_completion_tokens=66i"}};
+}
+
 const std::string p_chat =
     "analytics,core_parent_span_id=default_core_parent_span_id,core_span_id=default_core_span_id,"
     "deployment=default-deployment,execution_path=app1/app2,language=undefined,model=default-model,"

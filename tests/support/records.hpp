@@ -29,6 +29,11 @@ json responses_assembled_response();
 json anthropic_request_body();
 json anthropic_assembled_response();
 
+/// The reference's "usage_from_top_level" token_usage: 111/222/333 tokens, cached 44, cache
+/// write 55, reasoning 66, deployment_price 0.001, price 0.002 — and the edits it makes to a line.
+json full_token_usage();
+std::vector<std::pair<std::string, std::string>> full_token_usage_edits();
+
 // Expected lines of the defaults (reference §10), without the trailing newline.
 extern const std::string p_chat;
 extern const std::string p_emb;
