@@ -48,6 +48,9 @@ Errors: one JSON object per failed event goes to stderr, e.g.
 where index is the 0-based position of the event. The reason is absent when the reference
 service has none (a missing key: "error":"'chat'").
 
+NDJSON is processed in blocks of whole lines (bounded memory for log files of any size); a JSON
+array is read whole. The [i/n] numbers of --log-level count within a block.
+
 Exit status: 0 when the input could be read, even if some events failed; 1 when the input is
 unreadable (missing file, not a JSON array, not NDJSON); 2 for a usage error.
 )";
@@ -110,23 +113,43 @@ options parse_replay_args(const std::vector<std::string_view>& args) {
   return o;
 }
 
-bool read_all(const std::string& path, std::string& out, std::string& error) {
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) {
-    error = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
-    return false;
+// Reads the input in blocks, so NDJSON log files of any size replay in bounded memory.
+class input_file {
+ public:
+  explicit input_file(const std::string& path) : path_(path) {
+    file_ = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+    if (!file_) error_ = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
   }
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  if (f != stdin) std::fclose(f);
-  if (failed) {
-    error = fmt::format("cannot read '{}'", path);
-    return false;
+  ~input_file() {
+    if (file_ && file_ != stdin) std::fclose(file_);
   }
-  return true;
-}
+  input_file(const input_file&) = delete;
+  input_file& operator=(const input_file&) = delete;
+
+  /// Appends up to `bytes` to `out`; false at the end of the input or on an error.
+  bool read(std::string& out, std::size_t bytes) {
+    if (!file_ || eof_) return false;
+    const std::size_t old = out.size();
+    out.resize(old + bytes);
+    const std::size_t n = std::fread(out.data() + old, 1, bytes, file_);
+    out.resize(old + n);
+    if (n < bytes) {
+      eof_ = true;
+      if (std::ferror(file_)) error_ = fmt::format("cannot read '{}'", path_);
+    }
+    return n > 0;
+  }
+  [[nodiscard]] bool eof() const { return eof_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool eof_ = false;
+  std::string error_;
+};
+
+constexpr std::size_t block_bytes = 8u << 20;
 
 // Writes line protocol to stdout in large blocks.
 class stdout_sink final : public da::point_sink {
@@ -160,15 +183,50 @@ std::string_view level_name(da::log_level level) {
   return "INFO";
 }
 
+void print_failures(const std::vector<da::event_status>& statuses, std::size_t index_offset) {
+  std::string line;
+  for (const da::event_status& s : statuses) {
+    if (s.ok) continue;
+    line = fmt::format("{{\"index\":{},\"status\":\"error\"", s.index + index_offset);
+    if (!s.reason.empty()) {
+      line += ",\"reason\":";
+      da::append_json_string(line, s.reason);
+    }
+    if (!s.error.empty()) {
+      line += ",\"error\":";
+      da::append_json_string(line, s.error);
+    }
+    line += "}\n";
+    std::fputs(line.c_str(), stderr);
+  }
+}
+
 int replay(const options& o) {
-  std::string input, error;
-  if (!read_all(o.input, input, error)) {
-    fmt::print(stderr, "dial-analytics: {}\n", error);
+  input_file in(o.input);
+  std::string buffer;
+  // Detect the format from the first non-space byte.
+  std::size_t first = std::string::npos;
+  while (first == std::string::npos && in.read(buffer, 1u << 16)) {
+    first = buffer.find_first_not_of(" \t\r\n");
+  }
+  if (!in.error().empty()) {
+    fmt::print(stderr, "dial-analytics: {}\n", in.error());
     return 1;
   }
+  if (first == std::string::npos) return 0;  // empty input: nothing to replay
+  const char lead = buffer[first];
+  if (lead != '[' && lead != '{') {
+    fmt::print(stderr,
+               "dial-analytics: unreadable input: neither a JSON array ('[') nor NDJSON ('{{'), "
+               "it starts with '{}'\n",
+               lead);
+    return 1;
+  }
+
   da::echo_topic_classifier echo;
   da::sequential_id_generator sequential;
   da::pipeline_options popts;
+  popts.format = lead == '[' ? da::input_format::json_array : da::input_format::ndjson;
   if (o.echo_topics) popts.analysis.topic = &echo;
   if (o.deterministic_ids) popts.analysis.ids = &sequential;
   if (o.log_level) {
@@ -180,26 +238,42 @@ int replay(const options& o) {
   stdout_sink sink;
   da::pipeline pipeline(sink, std::move(popts));
   std::vector<da::event_status> statuses;
-  const da::ingest_result result = pipeline.ingest(input, &statuses);
-  std::fflush(stdout);
-  if (result.ec) {
-    fmt::print(stderr, "dial-analytics: unreadable input: {}\n", result.message);
-    return 1;
-  }
-  std::string line;
-  for (const da::event_status& s : statuses) {
-    if (s.ok) continue;
-    line = fmt::format("{{\"index\":{},\"status\":\"error\"", s.index);
-    if (!s.reason.empty()) {
-      line += ",\"reason\":";
-      da::append_json_string(line, s.reason);
+  std::size_t events = 0;
+  auto ingest = [&](std::string_view body) {
+    const da::ingest_result result = pipeline.ingest(body, &statuses);
+    std::fflush(stdout);
+    if (result.ec) {
+      fmt::print(stderr, "dial-analytics: unreadable input: {}\n", result.message);
+      return false;
     }
-    if (!s.error.empty()) {
-      line += ",\"error\":";
-      da::append_json_string(line, s.error);
+    print_failures(statuses, events);
+    events += result.stats.events;
+    return true;
+  };
+
+  if (lead == '[') {
+    // One JSON array: it has to be read whole.
+    while (in.read(buffer, block_bytes)) {
     }
-    line += "}\n";
-    std::fputs(line.c_str(), stderr);
+    if (!in.error().empty()) {
+      fmt::print(stderr, "dial-analytics: {}\n", in.error());
+      return 1;
+    }
+    if (!ingest(buffer)) return 1;
+  } else {
+    // NDJSON: hand over whole lines, block by block; a line longer than a block waits for more.
+    for (bool more = true; more;) {
+      more = in.read(buffer, block_bytes);
+      const std::size_t cut = more ? buffer.rfind('\n') : buffer.size();
+      if (cut == std::string::npos) continue;
+      const std::size_t take = more ? cut + 1 : cut;
+      if (!ingest(std::string_view(buffer).substr(0, take))) return 1;
+      buffer.erase(0, take);
+    }
+    if (!in.error().empty()) {
+      fmt::print(stderr, "dial-analytics: {}\n", in.error());
+      return 1;
+    }
   }
   if (sink.rejected()) {
     fmt::print(stderr, "dial-analytics: {} point(s) had no finite field and were not written\n",
