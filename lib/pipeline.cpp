@@ -105,7 +105,7 @@ struct pipeline::impl {
     options.analysis.log(level, prefixed);
   }
 
-  void fail(std::size_t index, std::string_view reason, std::string error) {
+  void fail(std::size_t index, std::error_code ec, std::string_view reason, std::string error) {
     ++stats.failed;
     if (!reason.empty()) {
       log(log_level::error, reason);
@@ -118,22 +118,23 @@ struct pipeline::impl {
       s.ok = false;
       s.reason.assign(reason);
       s.error = std::move(error);
+      s.ec = ec;
     }
   }
 
   void succeed(std::size_t index) {
     log(log_level::debug, "success");
-    if (statuses) statuses->push_back({index, true, {}, {}});
+    if (statuses) statuses->push_back({index, true, {}, {}, {}});
   }
 
   // One DIAL record as JSON text (the `message` string, or a raw NDJSON line).
   void process_record(std::size_t index, std::string_view json) {
     set_prefix(index, json);
-    if (records.parse(json, record, &error_text)) {
-      return fail(index, invalid_json_reason, std::move(error_text));
+    if (const std::error_code ec = records.parse(json, record, &error_text)) {
+      return fail(index, ec, invalid_json_reason, std::move(error_text));
     }
     const analysis result = analyzer_.analyze(record, scratch);
-    if (result.ec) return fail(index, result.reason, result.message);
+    if (result.ec) return fail(index, result.ec, result.reason, result.message);
     if (result.has_point) {
       sink.write(scratch);
       ++stats.points;
@@ -155,7 +156,7 @@ struct pipeline::impl {
       }
     }
     set_prefix(index, {});
-    fail(index, invalid_event_reason, pydantic_error(value, has_message_key));
+    fail(index, errc::invalid_event, invalid_event_reason, pydantic_error(value, has_message_key));
   }
 
   ingest_result ingest_array(std::string_view body) {
@@ -229,8 +230,10 @@ struct pipeline::impl {
     if (err) {
       set_prefix(index, line);
       std::string text = detail::python_json_error(line, false);
-      if (text.empty()) text = std::string("unsupported JSON: ") + simdjson::error_message(err);
-      return fail(index, invalid_json_reason, std::move(text));
+      const bool python_rejects = !text.empty();
+      if (!python_rejects) text = std::string("unsupported JSON: ") + simdjson::error_message(err);
+      return fail(index, python_rejects ? errc::malformed_json : errc::unsupported_json,
+                  invalid_json_reason, std::move(text));
     }
     simdjson::dom::object object;
     if (!root.get(object)) {

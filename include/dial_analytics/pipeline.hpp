@@ -42,6 +42,7 @@ struct event_status {
   bool ok = true;         ///< `"status": "success"` or `"error"`
   std::string reason;     ///< e.g. "invalid JSON in request message"; may be empty on errors
   std::string error;      ///< the error text; may be empty
+  std::error_code ec;  ///< why it failed: errc::invalid_event, malformed_json, record_rejected, …
 };
 
 /// Counters of one ingest() call (or summed over many).

@@ -297,3 +297,33 @@ TEST_CASE("anthropic without an assembled response or a chat id",
                 {with(p_anth, {{"chat_id=\"default-chat-id\"", "chat_id=\"undefined\""}})},
                 topics::echo);
 }
+
+TEST_CASE("the legacy test_app embeddings line holds with the newest token fields",
+          "[conformance][embeddings][regression]") {
+  json r = embeddings_record();
+  r["deployment"] = "text-embedding-3-small";
+  r["chat"]["id"] = "chat-1";
+  r["project"]["id"] = "PROJECT-KEY";
+  r["user"] = json::obj({{"id", ""}, {"title", ""}});
+  r["parent_deployment"] = "assistant";
+  r["execution_path"] = json::arr({nullptr, "b", "c"});
+  r["trace"] = json::obj({{"trace_id", "5dca3d6ed5d22b6ab574f27a6ab5ec14"},
+                          {"core_span_id", "9ade2b6fef0a716d"},
+                          {"core_parent_span_id", "20e7e64715abbe97"}});
+  r["response"]["upstream_uri"] = nullptr;
+  r["request"]["time"] = "2023-08-16T19:42:39.997";
+  r["request"]["body"] = json::obj({{"input", json::arr({"fish", "cat"})}}).dump();
+  r["token_usage"] =
+      json::obj({{"prompt_tokens", 2}, {"deployment_price", 0.001}, {"price", 0.001}});
+  expect_points(
+      {r},
+      {"analytics,core_parent_span_id=20e7e64715abbe97,core_span_id=9ade2b6fef0a716d,deployment="
+       "text-embedding-3-small,execution_path=undefined/b/c,language=undefined,model=text-"
+       "embedding-3-small,parent_deployment=assistant,project_id=PROJECT-KEY,response_id=pseudo-"
+       "uuid-1,title=undefined,topic=fish\\n\\ncat,trace_id=5dca3d6ed5d22b6ab574f27a6ab5ec14,"
+       "upstream=undefined cache_write_prompt_tokens=0i,cached_prompt_tokens=0i,chat_id=\"chat-1\","
+       "completion_tokens=0i,deployment_price=0.001,number_request_messages=2i,price=0.001,"
+       "prompt_tokens=2i,reasoning_completion_tokens=0i,user_hash=\"undefined\" "
+       "1692214959997000000"},
+      topics::echo);
+}

@@ -74,6 +74,8 @@ TEST_CASE("a bad NDJSON line is that event's error and the others go on", "[pipe
   CHECK(o.statuses[1].index == 1);
   CHECK(o.statuses[1].reason == "invalid JSON in request message");
   CHECK(o.statuses[1].error == "Expecting value: line 1 column 13 (char 12)");
+  CHECK(o.statuses[1].ec == da::errc::malformed_json);
+  CHECK(o.statuses[2].ec == da::errc::invalid_event);
   CHECK(o.statuses[2].reason == "invalid request message");
   CHECK(o.statuses[3].ok);
   CHECK(o.result.stats.points == 2);
@@ -117,9 +119,10 @@ TEST_CASE("the last message key of an event wins, as in Python", "[pipeline]") {
 
 TEST_CASE("statuses serialise as the reference's reply elements", "[pipeline]") {
   std::string out;
-  da::append_status_json(out, {0, true, {}, {}});
-  da::append_status_json(out, {1, false, "invalid JSON in request message", "a \"b\"\n\x01"});
-  da::append_status_json(out, {2, false, {}, {}});
+  da::append_status_json(out, {0, true, {}, {}, {}});
+  da::append_status_json(out, {1, false, "invalid JSON in request message", "a \"b\"\n\x01",
+                               da::errc::malformed_json});
+  da::append_status_json(out, {2, false, {}, {}, da::errc::record_rejected});
   CHECK(out ==
         "{\"status\":\"success\"}{\"status\":\"error\",\"error\":\"a \\\"b\\\"\\n\\u0001\","
         "\"reason\":\"invalid JSON in request message\"}{\"status\":\"error\"}");
