@@ -277,12 +277,16 @@ ingest_result pipeline::ingest(std::string_view body, std::vector<event_status>*
   return result;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s, bool ascii_only) {
   static constexpr char hex[] = "0123456789abcdef";
+  auto escape_unit = [&](unsigned unit) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(unit >> shift) & 15]);
+  };
   out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
       case '"':
         out += "\\\"";
         break;
@@ -306,11 +310,23 @@ void append_json_string(std::string& out, std::string_view s) {
         break;
       default:
         if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
+          escape_unit(c);
+        } else if (c < 0x80 || !ascii_only) {
+          out.push_back(s[i]);
         } else {
-          out.push_back(ch);
+          // UTF-8 → \uXXXX, with a surrogate pair above U+FFFF (json.dumps' ensure_ascii).
+          const int extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+          unsigned cp = c & (0x3fu >> extra);
+          for (int k = 0; k < extra && i + 1 < s.size(); ++k) {
+            cp = (cp << 6) | (static_cast<unsigned char>(s[++i]) & 0x3fu);
+          }
+          if (cp >= 0x10000) {
+            cp -= 0x10000;
+            escape_unit(0xd800 + (cp >> 10));
+            escape_unit(0xdc00 + (cp & 0x3ff));
+          } else {
+            escape_unit(cp);
+          }
         }
     }
   }

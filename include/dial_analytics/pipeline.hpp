@@ -88,7 +88,8 @@ class pipeline {
 /// `{"status":"error","error":"...","reason":"..."}` (keys absent when empty).
 void append_status_json(std::string& out, const event_status& status);
 
-/// Appends `text` as a JSON string literal (quotes, `\`, control characters escaped; UTF-8 kept).
-void append_json_string(std::string& out, std::string_view text);
+/// Appends `text` as a JSON string literal: quotes, `\` and control characters escaped; UTF-8
+/// kept, or written as `\uXXXX` escapes with `ascii_only` (Python json.dumps' default).
+void append_json_string(std::string& out, std::string_view text, bool ascii_only = false);
 
 }  // namespace dial_analytics

@@ -2,6 +2,7 @@
 #include "json.hpp"
 
 #include <dial_analytics/line_protocol.hpp>
+#include <dial_analytics/pipeline.hpp>
 
 namespace test_support {
 
@@ -25,62 +26,8 @@ void json::erase(const std::string& key) {
 }
 
 std::string dump_string(const std::string& s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
-        } else if (c < 0x80) {
-          out.push_back(static_cast<char>(c));
-        } else {
-          // UTF-8 → \uXXXX (with surrogate pairs), as ensure_ascii does.
-          unsigned cp = 0;
-          int extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
-          cp = c & (0x3f >> extra);
-          for (int k = 0; k < extra && i + 1 < s.size(); ++k) {
-            cp = (cp << 6) | (static_cast<unsigned char>(s[++i]) & 0x3f);
-          }
-          auto emit = [&](unsigned u) {
-            out += "\\u";
-            for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(u >> shift) & 15]);
-          };
-          if (cp >= 0x10000) {
-            cp -= 0x10000;
-            emit(0xd800 + (cp >> 10));
-            emit(0xdc00 + (cp & 0x3ff));
-          } else {
-            emit(cp);
-          }
-        }
-    }
-  }
-  out += "\"";
+  std::string out;
+  dial_analytics::append_json_string(out, s, true);
   return out;
 }
 

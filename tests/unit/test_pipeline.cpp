@@ -146,3 +146,12 @@ TEST_CASE("the log prefix carries the event's position and trace ids", "[pipelin
                     "message type: '/health'",
                     "[2/2] [trace_id=default_trace_id span_id=default_core_span_id] success"});
 }
+
+TEST_CASE("JSON strings keep UTF-8 or escape it like json.dumps", "[pipeline]") {
+  std::string out;
+  da::append_json_string(out, "é€😀\t");
+  CHECK(out == "\"é€😀\\t\"");
+  out.clear();
+  da::append_json_string(out, "é€😀\t", true);
+  CHECK(out == "\"\\u00e9\\u20ac\\ud83d\\ude00\\t\"");
+}
