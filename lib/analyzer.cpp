@@ -227,9 +227,7 @@ struct analyzer::impl {
           throw py_exception{"'str' object has no attribute 'pop'"};
         }
       }
-    } else if (choices.is_str()) {
-      // Characters are str: "delta" is in a one-character string never.
-    } else {
+    } else if (!choices.is_str()) {  // a str yields one-character strings: never "delta"
       throw py_exception{"'" + std::string(choices.type_name()) + "' object is not iterable"};
     }
     return result;

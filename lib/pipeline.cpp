@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <iterator>
 
 #include <dial_analytics/error.hpp>

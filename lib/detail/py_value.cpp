@@ -2,6 +2,7 @@
 // Python value semantics (see py_value.hpp).
 #include "detail/py_value.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
