@@ -306,3 +306,49 @@ TEST_CASE("routes baseline, methods and paths", "[conformance][routes]") {
   CHECK(r.lines == std::vector<std::string>{with(
                        p_route, {{"project_id=default-project-id", "project_id=PROJECT-\\nKEY"}})});
 }
+
+TEST_CASE("mcp and routes carry chat id, project, time, parent, trace and path like the reference",
+          "[conformance][mcp][routes]") {
+  struct change {
+    const char* name;
+    std::function<void(json&)> edit;
+    std::vector<std::pair<std::string, std::string>> edits;
+  };
+  const std::vector<change> changes = {
+      {"chat id",
+       [](json& r) { r["chat"]["id"] = "test-chat-id"; },
+       {{"chat_id=\"default-chat-id\"", "chat_id=\"test-chat-id\""}}},
+      {"project id",
+       [](json& r) { r["project"]["id"] = "test-project-id"; },
+       {{"project_id=default-project-id", "project_id=test-project-id"}}},
+      {"request time",
+       [](json& r) { r["request"]["time"] = "2023-11-24T03:33:40.39"; },
+       {{"978310861001000000", "1700796820390000000"}}},
+      {"parent deployment",
+       [](json& r) { r["parent_deployment"] = "test-parent"; },
+       {{"parent_deployment=default-parent-deployment", "parent_deployment=test-parent"}}},
+      {"no trace",
+       [](json& r) { r["trace"] = nullptr; },
+       {{"core_parent_span_id=\"default_core_parent_span_id\"",
+         "core_parent_span_id=\"undefined\""},
+        {"core_span_id=\"default_core_span_id\"", "core_span_id=\"undefined\""},
+        {"trace_id=\"default_trace_id\"", "trace_id=\"undefined\""}}},
+      {"execution path",
+       [](json& r) {
+         r["execution_path"] = json::arr({"a", "b", "c"});
+       },
+       {{"execution_path=\"app1/app2\"", "execution_path=\"a/b/c\""}}},
+  };
+  for (const auto& c : changes) {
+    DYNAMIC_SECTION(c.name) {
+      expect_points({edited(mcp_record(), c.edit)}, {with(p_mcp, c.edits)});
+      expect_points({edited(route_record(), c.edit)}, {with(p_route, c.edits)});
+    }
+  }
+  std::string message = mcp_record().dump();
+  message.replace(message.find("default-project-id"), 18, "PROJECT-\nKEY");
+  const auto r = run_body(json::arr({json::obj({{"message", message}})}).dump());
+  CHECK(r.reply == R"([{"status":"success"}])");
+  CHECK(r.lines == std::vector<std::string>{with(
+                       p_mcp, {{"project_id=default-project-id", "project_id=PROJECT-\\nKEY"}})});
+}
