@@ -15,7 +15,7 @@
 #include "detail/py_json.hpp"
 #include "detail/py_value.hpp"
 #include "detail/record_access.hpp"
-#include "text_extraction.hpp"
+#include "detail/text_extraction.hpp"
 
 namespace dial_analytics {
 
