@@ -642,7 +642,9 @@ analysis analyzer::analyze(const log_record& rec, point& out) {
     impl_->run(py_value(detail::record_access::get(rec)), result);
   } catch (const py_exception& e) {
     out.clear();
+    const record_type type = result.type;
     result = analysis{};
+    result.type = type;
     result.ec = errc::record_rejected;
     result.message = e.text;
   } catch (const std::exception& e) {

@@ -135,14 +135,21 @@ struct pipeline::impl {
       return fail(index, ec, invalid_json_reason, std::move(error_text));
     }
     const analysis result = analyzer_.analyze(record, scratch);
-    if (result.ec) return fail(index, result.ec, result.reason, result.message);
-    if (result.has_point) {
-      sink.write(scratch);
-      ++stats.points;
+    if (result.ec) {
+      fail(index, result.ec, result.reason, result.message);
     } else {
-      ++stats.skipped;
+      if (result.has_point) {
+        sink.write(scratch);
+        ++stats.points;
+      } else {
+        ++stats.skipped;
+      }
+      succeed(index);
     }
-    succeed(index);
+    if (statuses) {
+      statuses->back().type = result.type;
+      statuses->back().has_point = result.has_point;
+    }
   }
 
   // A Vector event: must be an object with a string `message` (pydantic's Message model).
