@@ -43,6 +43,9 @@ struct event_status {
   std::string reason;     ///< e.g. "invalid JSON in request message"; may be empty on errors
   std::string error;      ///< the error text; may be empty
   std::error_code ec;  ///< why it failed: errc::invalid_event, malformed_json, record_rejected, …
+  /// The record's type once its URI was routed (`unsupported` before that or for other URIs).
+  record_type type = record_type::unsupported;
+  bool has_point = false;  ///< the record wrote a point
 };
 
 /// Counters of one ingest() call (or summed over many).
