@@ -48,7 +48,8 @@ void sync_dir(const fs::path& dir) {
 
 std::optional<std::uint64_t> segment_seq(const fs::path& p) {
   const std::string name = p.filename().string();
-  if (name.size() < 11 || name.rfind("points-", 0) != 0 || p.extension() != ".lp") return std::nullopt;
+  if (name.size() < 11 || name.rfind("points-", 0) != 0 || p.extension() != ".lp")
+    return std::nullopt;
   std::uint64_t seq = 0;
   const char* first = name.data() + 7;
   const char* last = name.data() + name.size() - 3;
@@ -98,7 +99,9 @@ struct spool::impl {
   void recover() {
     std::error_code ec;
     fs::create_directories(options.dir, ec);
-    if (ec) throw config_error("cannot create the data directory " + options.dir.string() + ": " + ec.message());
+    if (ec)
+      throw config_error("cannot create the data directory " + options.dir.string() + ": " +
+                         ec.message());
     if (::access(options.dir.c_str(), W_OK) != 0) {
       throw config_error("the data directory " + options.dir.string() + " is not writable");
     }
@@ -109,10 +112,12 @@ struct spool::impl {
         const auto mtime = fs::last_write_time(entry.path());
         const auto started = std::chrono::time_point_cast<clock_type::duration>(
             mtime - fs::file_time_type::clock::now() + clock_type::now());
-        found.push_back({*seq, entry.path(), static_cast<std::uint64_t>(entry.file_size()), started});
+        found.push_back(
+            {*seq, entry.path(), static_cast<std::uint64_t>(entry.file_size()), started});
       }
     }
-    std::sort(found.begin(), found.end(), [](const segment& a, const segment& b) { return a.seq < b.seq; });
+    std::sort(found.begin(), found.end(),
+              [](const segment& a, const segment& b) { return a.seq < b.seq; });
     segments.assign(found.begin(), found.end());
     if (options.has_consumer) read_cursor();
     if (!segments.empty()) cut_torn_tail(segments.back());
@@ -166,7 +171,8 @@ struct spool::impl {
 
   std::error_code open_new_segment() {
     if (write_fd >= 0) ::close(write_fd);
-    const std::uint64_t seq = segments.empty() ? std::max<std::uint64_t>(cursor_seq, 1) : segments.back().seq + 1;
+    const std::uint64_t seq =
+        segments.empty() ? std::max<std::uint64_t>(cursor_seq, 1) : segments.back().seq + 1;
     const fs::path path = segment_path(seq);
     write_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (write_fd < 0) return last_error();
@@ -214,7 +220,8 @@ struct spool::impl {
     const fs::path tmp = options.dir / "cursor.tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return;
-    const std::string text = std::to_string(cursor_seq) + " " + std::to_string(cursor_offset) + "\n";
+    const std::string text =
+        std::to_string(cursor_seq) + " " + std::to_string(cursor_offset) + "\n";
     const bool ok = write_all(fd, text);
     if (options.sync) ::fdatasync(fd);
     ::close(fd);
@@ -280,7 +287,8 @@ bool spool::read(std::string& out, std::size_t max_bytes, std::size_t max_lines)
   while (true) {
     const std::size_t have = out.size();
     out.resize(want);
-    const auto n = ::pread(m.read_fd, out.data() + have, want - have, static_cast<off_t>(offset + have));
+    const auto n =
+        ::pread(m.read_fd, out.data() + have, want - have, static_cast<off_t>(offset + have));
     if (n < 0) {
       out.clear();
       return false;

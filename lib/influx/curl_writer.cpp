@@ -63,10 +63,13 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   const auto colon = line.find(':');
   if (colon != std::string_view::npos) {
     std::string key(line.substr(0, colon));
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     if (key == "retry-after") r->retry_after = value;
@@ -116,8 +119,8 @@ class curl_writer final : public influx_writer {
         if (config.bucket.empty() || config.org.empty()) {
           throw config_error("InfluxDB v2 needs an org and a bucket");
         }
-        url_ = base + "/api/v2/write?org=" + escape(h, config.org) + "&bucket=" +
-               escape(h, config.bucket) + "&precision=ns";
+        url_ = base + "/api/v2/write?org=" + escape(h, config.org) +
+               "&bucket=" + escape(h, config.bucket) + "&precision=ns";
         if (!config.token.empty()) headers_.add("Authorization: Token " + config.token.reveal());
         break;
       case api_version::v3:
@@ -157,7 +160,8 @@ class curl_writer final : public influx_writer {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_.list);
     if (!userpwd_.empty()) curl_easy_setopt(h, CURLOPT_USERPWD, userpwd_.c_str());
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(config_.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
@@ -184,13 +188,22 @@ class curl_writer final : public influx_writer {
 
 }  // namespace
 
+std::unique_ptr<influx_writer> make_curl_writer(const influx_config& config) {
+  return std::make_unique<curl_writer>(config);
+}
+
 const char* to_string(api_version v) noexcept {
   switch (v) {
-    case api_version::automatic: return "automatic";
-    case api_version::v1: return "v1";
-    case api_version::v2: return "v2";
-    case api_version::v3: return "v3";
-    case api_version::v3_compat: return "v3 (v2-compatible API)";
+    case api_version::automatic:
+      return "automatic";
+    case api_version::v1:
+      return "v1";
+    case api_version::v2:
+      return "v2";
+    case api_version::v3:
+      return "v3";
+    case api_version::v3_compat:
+      return "v3 (v2-compatible API)";
   }
   return "?";
 }
@@ -200,12 +213,16 @@ std::string describe(const influx_config& c) {
   out += to_string(c.version);
   out += " at " + trim_slash(c.url);
   switch (c.version) {
-    case api_version::v2: out += ", org " + c.org + ", bucket " + c.bucket; break;
+    case api_version::v2:
+      out += ", org " + c.org + ", bucket " + c.bucket;
+      break;
     case api_version::v1:
       out += ", database " + c.database;
       if (!c.retention_policy.empty()) out += ", retention policy " + c.retention_policy;
       break;
-    default: out += ", database " + c.database; break;
+    default:
+      out += ", database " + c.database;
+      break;
   }
   out += c.token.empty() ? ", no token" : ", token set";
   if (c.gzip) out += ", gzip";
@@ -219,7 +236,8 @@ write_result classify_response(int status, std::string_view body, std::string_vi
   r.message = std::string(body.substr(0, 2000));
   if (!retry_after.empty()) {
     long long seconds = 0;
-    const auto [end, ec] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
+    const auto [end, ec] =
+        std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
     // An unparsable value (an HTTP date) counts as 10 s, as Telegraf does.
     r.retry_after = std::chrono::seconds(ec == std::errc() && seconds >= 0 ? seconds : 10);
     (void)end;
@@ -234,7 +252,8 @@ write_result classify_response(int status, std::string_view body, std::string_vi
     if (dropped != std::string_view::npos) {
       std::size_t n = 0;
       const char* first = body.data() + dropped + 8;
-      if (std::from_chars(first, body.data() + body.size(), n).ec == std::errc()) r.rejected_lines = std::min(n, lines);
+      if (std::from_chars(first, body.data() + body.size(), n).ec == std::errc())
+        r.rejected_lines = std::min(n, lines);
     } else if (body.find("\"line_number\"") != std::string_view::npos) {
       std::size_t n = 0;
       for (auto p = body.find("\"line_number\""); p != std::string_view::npos;
@@ -245,7 +264,8 @@ write_result classify_response(int status, std::string_view body, std::string_vi
     }
   } else if (status == 413) {
     r.outcome = write_outcome::too_large;
-  } else if (status == 408 || status == 429 || (status >= 500 && body.find("retention policy not found") == std::string_view::npos)) {
+  } else if (status == 408 || status == 429 ||
+             (status >= 500 && body.find("retention policy not found") == std::string_view::npos)) {
     r.outcome = write_outcome::retry;
   } else if (status == 401 || status == 403 || status == 404 || status >= 500) {
     r.outcome = write_outcome::unavailable;  // incl. v1's 500 "retention policy not found"

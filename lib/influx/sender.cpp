@@ -97,14 +97,17 @@ bool sender::send(std::string_view lines) {
         if (n <= 1) {
           ++stats_.points_dropped;
           if (options_.log) {
-            options_.log(log_level::error, "InfluxDB refuses a single point as too large (413); "
-                                           "dropped " + std::to_string(lines.size()) + " bytes");
+            options_.log(log_level::error,
+                         "InfluxDB refuses a single point as too large (413); "
+                         "dropped " +
+                             std::to_string(lines.size()) + " bytes");
           }
           return true;
         }
         // Split at the line boundary nearest the middle and send both halves in order.
         std::size_t mid = lines.find('\n', lines.size() / 2);
-        if (mid == std::string_view::npos || mid + 1 >= lines.size()) mid = lines.rfind('\n', lines.size() / 2);
+        if (mid == std::string_view::npos || mid + 1 >= lines.size())
+          mid = lines.rfind('\n', lines.size() / 2);
         const std::size_t cut = mid + 1;
         return send(lines.substr(0, cut)) && send(lines.substr(cut));
       }
@@ -122,7 +125,8 @@ bool sender::send(std::string_view lines) {
         if (options_.log && (attempt == 0 || r.outcome == write_outcome::unavailable)) {
           const bool config_problem = r.outcome == write_outcome::unavailable;
           options_.log(config_problem ? log_level::error : log_level::warning,
-                       std::string(config_problem ? "InfluxDB refuses the writes" : "InfluxDB write failed") +
+                       std::string(config_problem ? "InfluxDB refuses the writes"
+                                                  : "InfluxDB write failed") +
                            " (HTTP " + std::to_string(r.http_status) + "): " + r.message +
                            "; keeping " + std::to_string(n) + " points, retrying in " +
                            std::to_string(delay.count()) + " ms");

@@ -39,7 +39,7 @@ enum class api_version {
 
 /// The connection and target of the writer.
 struct influx_config {
-  std::string url;                           ///< base URL, e.g. http://127.0.0.1:8086
+  std::string url;  ///< base URL, e.g. http://127.0.0.1:8086
   api_version version = api_version::automatic;
   secret_string token;                       ///< v2 `Token`, v3 `Bearer`; v1: the password if set
   std::string org;                           ///< v2 organisation

@@ -28,10 +28,10 @@ enum class write_outcome {
 /// The classified result of one write.
 struct write_result {
   write_outcome outcome = write_outcome::written;
-  int http_status = 0;                          ///< 0 for network errors
-  std::size_t rejected_lines = 0;               ///< for `rejected`: how many lines were refused
-  std::chrono::milliseconds retry_after{0};     ///< from `Retry-After`, when present
-  std::string message;                          ///< server or transport error text (no secrets)
+  int http_status = 0;                       ///< 0 for network errors
+  std::size_t rejected_lines = 0;            ///< for `rejected`: how many lines were refused
+  std::chrono::milliseconds retry_after{0};  ///< from `Retry-After`, when present
+  std::string message;                       ///< server or transport error text (no secrets)
 };
 
 /// Classifies an HTTP answer to a write of `lines` lines (exposed for tests and other clients).

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// The server's request handling, free of sockets and Beast: a request in, a response out.
+// Owns the spool, the InfluxDB sender, the metrics and a pool of pipelines (one per request in
+// flight), so it is unit-testable without a network.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <dial_analytics/influx/sender.hpp>
+#include <dial_analytics/pipeline.hpp>
+#include <dial_analytics/spool.hpp>
+
+#include "server_config.hpp"
+
+namespace dial_analytics::server {
+
+struct http_request {
+  std::string method;
+  std::string target;
+  std::string content_type;
+  std::string content_encoding;
+  std::string body;
+};
+
+struct http_response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Writes one log line (timestamp, level, message) when `level` passes the configured one.
+class logger {
+ public:
+  explicit logger(log_level min) : min_(min) {}
+  void operator()(log_level level, std::string_view message) const;
+  [[nodiscard]] bool enabled(log_level level) const { return level >= min_; }
+
+ private:
+  log_level min_;
+  mutable std::mutex mutex_;
+};
+
+/// The application behind the HTTP server.
+class app {
+ public:
+  /// Opens the spool, resolves the InfluxDB API and starts the sender.
+  /// @throws config_error for an unusable configuration.
+  app(const server_config& config, const logger& log);
+  ~app();
+
+  http_response handle(http_request request);
+  /// Stops the sender, first trying to send what is pending for the drain timeout.
+  void shutdown();
+  /// Lines to log at start-up (API, URL and target chosen; spool location).
+  [[nodiscard]] const std::vector<std::string>& startup_notes() const { return notes_; }
+
+ private:
+  struct worker;
+  struct metrics;
+  std::unique_ptr<worker> take_worker();
+  void give_back(std::unique_ptr<worker> w);
+  http_response post_data(http_request& request);
+  http_response render_metrics() const;
+
+  server_config config_;
+  const logger& log_;
+  std::unique_ptr<spool> spool_;
+  std::unique_ptr<influx::sender> sender_;
+  std::unique_ptr<metrics> metrics_;
+  std::mutex workers_mutex_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace dial_analytics::server

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// dial-analytics-server: Vector in, InfluxDB out (see --help).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <dial_analytics/error.hpp>
+#include <dial_analytics/version.hpp>
+
+#include "app.hpp"
+#include "http_server.hpp"
+#include "server_config.hpp"
+
+int main(int argc, char** argv) {
+  namespace ds = dial_analytics::server;
+  ds::server_config config;
+  try {
+    bool help = false;
+    config = ds::load_config(std::vector<std::string>(argv + 1, argv + argc), help);
+    if (help) {
+      std::fputs(ds::usage(), stdout);
+      return 0;
+    }
+  } catch (const dial_analytics::config_error& e) {
+    std::fprintf(stderr, "dial-analytics-server: %s\nTry 'dial-analytics-server --help'.\n",
+                 e.what());
+    return 2;
+  }
+  ds::logger log(config.level);
+  log(dial_analytics::log_level::info,
+      std::string("dial-analytics-server ") + dial_analytics::version_string + " starting");
+  if (std::getenv("MODEL_RATES")) {
+    log(dial_analytics::log_level::warning,
+        "The MODEL_RATES environment variable has become redundant since DIAL Core 0.7.0. It's "
+        "ignored by the analytics service and could be safely removed.");
+  }
+  try {
+    ds::app application(config, log);
+    for (const std::string& note : application.startup_notes())
+      log(dial_analytics::log_level::info, note);
+    const int rc = ds::serve(config, application, log);
+    application.shutdown();
+    log(dial_analytics::log_level::info, "stopped");
+    return rc;
+  } catch (const dial_analytics::config_error& e) {
+    log(dial_analytics::log_level::error, std::string("configuration: ") + e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    log(dial_analytics::log_level::error, std::string("fatal: ") + e.what());
+    return 1;
+  }
+}
