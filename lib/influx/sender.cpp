@@ -104,10 +104,9 @@ bool sender::send(std::string_view lines) {
           }
           return true;
         }
-        // Split at the line boundary nearest the middle and send both halves in order.
-        std::size_t mid = lines.find('\n', lines.size() / 2);
-        if (mid == std::string_view::npos || mid + 1 >= lines.size())
-          mid = lines.rfind('\n', lines.size() / 2);
+        // Split at the last line end before the middle (or the first one after it).
+        std::size_t mid = lines.rfind('\n', lines.size() / 2 - 1);
+        if (mid == std::string_view::npos) mid = lines.find('\n');
         const std::size_t cut = mid + 1;
         return send(lines.substr(0, cut)) && send(lines.substr(cut));
       }
