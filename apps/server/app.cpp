@@ -99,7 +99,7 @@ void logger::operator()(log_level level, std::string_view message) const {
   static constexpr const char* names[] = {"DEBUG", "INFO", "WARNING", "ERROR"};
   const auto now = std::chrono::system_clock::now();
   std::lock_guard lock(mutex_);
-  fmt::print(stderr, "{:%Y-%m-%dT%H:%M:%S}Z {} {}\n",
+  fmt::print(out_, "{:%Y-%m-%dT%H:%M:%S}Z {} {}\n",
              fmt::gmtime(std::chrono::system_clock::to_time_t(now)), names[static_cast<int>(level)],
              message);
 }
@@ -170,6 +170,13 @@ app::app(const server_config& config, const logger& log)
   so.segment_bytes = config.spool_segment_bytes;
   so.sync = config.spool_sync;
   so.has_consumer = config.has_influx;
+  if (!config.has_influx) {
+    // The output files load with `influx -import -path=<file>` (1.x) and, these being comments,
+    // with `influx write` (2.x) or a POST to /write as they are.
+    so.segment_header =
+        "# DML\n# CONTEXT-DATABASE: " +
+        (config.influx.database.empty() ? std::string("dial") : config.influx.database) + "\n";
+  }
   spool_ = std::make_unique<spool>(so);
   if (config.has_influx) {
     influx::influx_config ic = config.influx;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -39,12 +40,14 @@ struct http_response {
 /// Writes one log line (timestamp, level, message) when `level` passes the configured one.
 class logger {
  public:
-  explicit logger(log_level min) : min_(min) {}
+  /// @param out where lines go; null silences the logger (tests).
+  explicit logger(log_level min, std::FILE* out = stderr) : min_(min), out_(out) {}
   void operator()(log_level level, std::string_view message) const;
-  [[nodiscard]] bool enabled(log_level level) const { return level >= min_; }
+  [[nodiscard]] bool enabled(log_level level) const { return out_ && level >= min_; }
 
  private:
   log_level min_;
+  std::FILE* out_;
   mutable std::mutex mutex_;
 };
 

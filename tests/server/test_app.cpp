@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// The server's request handling without sockets: routes, statuses, errors, spool, metrics.
+#include "app.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <zlib.h>
+#include <fstream>
+#include <sstream>
+
+#include "../support/fake_influx_server.hpp"
+#include "../support/records.hpp"
+#include "../support/temp_dir.hpp"
+
+namespace ds = dial_analytics::server;
+using test_support::json;
+using test_support::temp_dir;
+
+namespace {
+
+ds::http_request post(std::string body, std::string content_type = "application/json") {
+  return {"POST", "/data", std::move(content_type), "", std::move(body)};
+}
+
+std::string batch() {
+  return json::arr({json::obj({{"message", test_support::rate_record().dump()}}),
+                    json::obj({{"message", test_support::mcp_record().dump()}}), json("broken")})
+      .dump();
+}
+
+std::string spooled(const std::filesystem::path& dir) {
+  std::string all;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".lp") continue;
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    all += ss.str();
+  }
+  return all;
+}
+
+std::string gzip(const std::string& in) {
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+struct fixture {
+  temp_dir dir;
+  ds::logger log{dial_analytics::log_level::error, nullptr};
+  ds::server_config config = [this] {
+    ds::server_config c;
+    c.data_dir = (dir.path() / "data").string();
+    c.spool_sync = false;
+    return c;
+  }();
+};
+
+}  // namespace
+
+TEST_CASE("POST /data spools the points and answers one status per event", "[server]") {
+  fixture f;
+  ds::app app(f.config, f.log);
+  const ds::http_response r = app.handle(post(batch()));
+  CHECK(r.status == 200);
+  CHECK(
+      r.body.rfind(
+          R"([{"status":"success"},{"status":"success"},{"status":"error","error":"1 validation error)",
+          0) == 0);
+  CHECK(spooled(f.config.data_dir) == "# DML\n# CONTEXT-DATABASE: dial\n" + test_support::p_rate +
+                                          "\n" + test_support::p_mcp + "\n");
+}
+
+TEST_CASE("NDJSON and gzip bodies are accepted", "[server]") {
+  fixture f;
+  ds::app app(f.config, f.log);
+  const std::string ndjson = json::obj({{"message", test_support::rate_record().dump()}}).dump() +
+                             "\n" + test_support::mcp_record().dump();
+  CHECK(app.handle(post(ndjson, "application/x-ndjson")).body ==
+        R"([{"status":"success"},{"status":"success"}])");
+  ds::http_request gz = post(gzip(batch()));
+  gz.content_encoding = "gzip";
+  const auto r = app.handle(gz);
+  CHECK(r.status == 200);
+  CHECK(r.body.rfind(R"([{"status":"success"},{"status":"success"},{"status":"error")", 0) == 0);
+}
+
+TEST_CASE("bodies that are not a JSON array get the reference's 422 shapes", "[server]") {
+  fixture f;
+  ds::app app(f.config, f.log);
+  auto r = app.handle(post("invalid json"));
+  CHECK(r.status == 422);
+  CHECK(
+      r.body ==
+      R"({"detail":[{"type":"json_invalid","loc":["body",0],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting value"}}]})");
+  r = app.handle(post(R"({"foo":"bar"})"));
+  CHECK(r.status == 422);
+  CHECK(
+      r.body ==
+      R"({"detail":[{"type":"list_type","loc":["body"],"msg":"Input should be a valid list","input":{"foo":"bar"}}]})");
+  CHECK(app.handle(post("[]", "text/plain")).status == 422);
+  CHECK(app.handle(post("[]")).body == "[]");
+}
+
+TEST_CASE("bad encodings and oversized bodies are refused clearly", "[server]") {
+  fixture f;
+  f.config.max_body_bytes = 1000;
+  ds::app app(f.config, f.log);
+  ds::http_request bad = post("not gzip");
+  bad.content_encoding = "gzip";
+  CHECK(app.handle(bad).status == 400);
+  ds::http_request zstd = post("[]");
+  zstd.content_encoding = "zstd";
+  CHECK(app.handle(zstd).status == 415);
+  ds::http_request big = post(gzip("[" + std::string(5000, ' ') + "]"));
+  big.content_encoding = "gzip";
+  CHECK(app.handle(big).status == 413);
+}
+
+TEST_CASE("a full spool answers 503 with Retry-After and keeps nothing half-written", "[server]") {
+  fixture f;
+  f.config.spool_max_bytes = 1000;
+  ds::app app(f.config, f.log);
+  CHECK(app.handle(post(batch())).status == 200);
+  const auto r = app.handle(post(batch()));
+  CHECK(r.status == 503);
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0] == std::pair<std::string, std::string>("Retry-After", "5"));
+  CHECK(
+      app.handle({"GET", "/metrics", "", "", ""}).body.find("dial_analytics_spool_full_total 1") !=
+      std::string::npos);
+}
+
+TEST_CASE("health, HEAD /data, unknown paths and methods", "[server]") {
+  fixture f;
+  ds::app app(f.config, f.log);
+  CHECK(app.handle({"HEAD", "/data", "", "", ""}).status == 200);
+  const auto health = app.handle({"GET", "/health", "", "", ""});
+  CHECK(health.status == 200);
+  CHECK(health.body == R"({"status":"ok"})");
+  CHECK(app.handle({"GET", "/nope", "", "", ""}).status == 404);
+  CHECK(app.handle({"GET", "/data", "", "", ""}).status == 405);
+}
+
+TEST_CASE("/metrics counts records by type and outcome in Prometheus text", "[server]") {
+  fixture f;
+  ds::app app(f.config, f.log);
+  app.handle(post(batch()));
+  const auto m = app.handle({"GET", "/metrics", "", "", ""});
+  CHECK(m.status == 200);
+  CHECK(m.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
+  for (const char* line :
+       {"dial_analytics_records_total{type=\"rate\",status=\"written\"} 1",
+        "dial_analytics_records_total{type=\"mcp\",status=\"written\"} 1",
+        "dial_analytics_records_total{type=\"unsupported\",status=\"error\"} 1",
+        "dial_analytics_points_accepted_total 2", "dial_analytics_build_info{version=\"0.1.0\"} 1",
+        "# TYPE dial_analytics_influx_request_duration_seconds histogram",
+        "dial_analytics_spool_bytes", "dial_analytics_unpriced_records_total 0",
+        "dial_analytics_http_responses_total{path=\"/data\",code=\"200\"} 1"}) {
+    INFO(line);
+    CHECK(m.body.find(line) != std::string::npos);
+  }
+}
+
+TEST_CASE("records with tokens but no price are counted as unpriced", "[server]") {
+  fixture f;
+  ds::app app(f.config, f.log);
+  json r = test_support::chat_record();
+  r["token_usage"] = json::obj({{"prompt_tokens", 10}, {"completion_tokens", 5}});
+  app.handle(post(json::arr({json::obj({{"message", r.dump()}})}).dump()));
+  CHECK(app.handle({"GET", "/metrics", "", "", ""})
+            .body.find("dial_analytics_unpriced_records_total 1") != std::string::npos);
+}
+
+TEST_CASE("with INFLUX_URL the spooled points reach InfluxDB", "[server][influx]") {
+  test_support::fake_influx_server influx;
+  influx.ping_version("v2.7.1");
+  fixture f;
+  f.config.has_influx = true;
+  f.config.influx.url = influx.url();
+  f.config.influx.org = "o";
+  f.config.influx.bucket = "b";
+  {
+    ds::app app(f.config, f.log);
+    CHECK(app.startup_notes().at(0).find("InfluxDB v2") != std::string::npos);
+    CHECK(app.handle(post(batch())).status == 200);
+    app.shutdown();  // drains
+  }
+  const auto reqs = influx.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].target == "/api/v2/write?org=o&bucket=b&precision=ns");
+  CHECK(reqs[0].body == test_support::p_rate + "\n" + test_support::p_mcp + "\n");
+}
