@@ -5,11 +5,15 @@
 #include <dial_analytics/analyzer.hpp>
 #include <dial_analytics/classifiers.hpp>
 #include <dial_analytics/error.hpp>
+#include <dial_analytics/influx/influx_config.hpp>
+#include <dial_analytics/influx/influx_writer.hpp>
+#include <dial_analytics/influx/sender.hpp>
 #include <dial_analytics/line_protocol.hpp>
 #include <dial_analytics/log_parser.hpp>
 #include <dial_analytics/pipeline.hpp>
 #include <dial_analytics/point.hpp>
 #include <dial_analytics/point_sink.hpp>
 #include <dial_analytics/router.hpp>
+#include <dial_analytics/spool.hpp>
 #include <dial_analytics/timestamp.hpp>
 #include <dial_analytics/version.hpp>
