@@ -9,6 +9,9 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <thread>
 
 #include <dial_analytics/error.hpp>
 #include <dial_analytics/line_protocol.hpp>
@@ -176,43 +179,58 @@ app::app(const server_config& config, const logger& log)
     so.segment_header =
         "# DML\n# CONTEXT-DATABASE: " +
         (config.influx.database.empty() ? std::string("dial") : config.influx.database) + "\n";
-  }
-  spool_ = std::make_unique<spool>(so);
-  if (config.has_influx) {
-    influx::influx_config ic = config.influx;
-    std::string note;
-    ic.version = influx::resolve_version(ic, &note);
-    if (ic.version == influx::api_version::v1 && ic.database.empty()) {
-      throw config_error("InfluxDB v1 needs INFLUX_DATABASE (the database to write to)");
-    }
-    notes_.push_back("writing to " + influx::describe(ic) + " (API chosen: " + note + ")");
-    notes_.push_back(fmt::format("spool: {} (pending: {} bytes, cap {} bytes)", so.dir.string(),
-                                 spool_->pending_bytes(), so.max_bytes));
-    influx::sender_options sopts = config.sender;
-    sopts.log = [this](log_level level, std::string_view m) { log_(level, m); };
-    sender_ =
-        std::make_unique<influx::sender>(*spool_, influx::make_curl_writer(ic), std::move(sopts));
-  } else {
+    spools_.push_back(std::make_unique<spool>(so));
     notes_.push_back(fmt::format(
         "INFLUX_URL is not set: points go to line-protocol files {}/points-*.lp (load them with "
-        "`influx write --file` or curl to /write); cap {} bytes",
+        "`influx -import`, `influx write --file` or curl to /write); cap {} bytes",
         so.dir.string(), so.max_bytes));
+    return;
   }
+  influx::influx_config ic = config.influx;
+  std::string note;
+  ic.version = influx::resolve_version(ic, &note);
+  if (ic.version == influx::api_version::v1 && ic.database.empty()) {
+    throw config_error("InfluxDB v1 needs INFLUX_DATABASE (the database to write to)");
+  }
+  notes_.push_back("writing to " + influx::describe(ic) + " (API chosen: " + note + ")");
+  // Lanes data_dir/lane-<i>: also drain lanes left by an earlier run with more connections.
+  active_lanes_ = config.influx_connections;
+  std::size_t lanes = active_lanes_;
+  while (std::filesystem::exists(std::filesystem::path(config.data_dir) /
+                                 fmt::format("lane-{}", lanes))) {
+    ++lanes;
+  }
+  std::uint64_t pending = 0;
+  for (std::size_t i = 0; i < lanes; ++i) {
+    so.dir = std::filesystem::path(config.data_dir) / fmt::format("lane-{}", i);
+    spools_.push_back(std::make_unique<spool>(so));
+    pending += spools_.back()->pending_bytes();
+    influx::sender_options sopts = config.sender;
+    sopts.log = [this](log_level level, std::string_view m) { log_(level, m); };
+    senders_.push_back(std::make_unique<influx::sender>(
+        *spools_.back(), influx::make_curl_writer(ic), std::move(sopts)));
+  }
+  notes_.push_back(fmt::format("spool: {} ({} lanes, {} bytes pending, cap {} bytes)",
+                               config.data_dir, lanes, pending, config.spool_max_bytes));
 }
 
 app::~app() { shutdown(); }
 
 void app::shutdown() {
-  if (sender_) {
-    sender_->stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_.drain_timeout));
-    const auto pending = spool_->pending_bytes();
-    if (pending > 0) {
-      log_(log_level::warning, fmt::format("{} bytes of points stay in the spool {} and are sent "
-                                           "at the next start",
-                                           pending, config_.data_dir));
-    }
-    sender_.reset();
+  if (senders_.empty()) return;
+  // Drain all lanes at once: stop() on each in parallel threads shares the deadline.
+  const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(config_.drain_timeout);
+  std::vector<std::thread> stoppers;
+  for (auto& s : senders_) stoppers.emplace_back([&s, drain] { s->stop(drain); });
+  for (auto& t : stoppers) t.join();
+  std::uint64_t pending = 0;
+  for (const auto& sp : spools_) pending += sp->pending_bytes();
+  if (pending > 0) {
+    log_(log_level::warning, fmt::format("{} bytes of points stay in the spool {} and are sent at "
+                                         "the next start",
+                                         pending, config_.data_dir));
   }
+  senders_.clear();
 }
 
 std::unique_ptr<app::worker> app::take_worker() {
@@ -290,6 +308,7 @@ http_response app::post_data(http_request& request) {
   }
   metrics_->bytes_received += request.body.size();
 
+  const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<worker> w = take_worker();
   w->out.lines.clear();
   w->out.unpriced = 0;
@@ -304,8 +323,16 @@ http_response app::post_data(http_request& request) {
     if (error.rfind("JSON decode error: ", 0) == 0) error.erase(0, 19);
     return unprocessable("json_invalid", error.substr(0, error.find(':')), {});
   }
-  // Durable before acknowledged.
-  if (const std::error_code ec = spool_->append(w->out.lines)) {
+  const auto analysed = std::chrono::steady_clock::now();
+  // Durable before acknowledged. SPOOL_MAX_BYTES caps all lanes together (concurrent requests
+  // may overshoot it by a batch each).
+  std::uint64_t pending = 0;
+  for (const auto& sp : spools_) pending += sp->pending_bytes();
+  std::error_code ec = std::make_error_code(std::errc::no_space_on_device);
+  if (spools_.size() == 1 || pending + w->out.lines.size() <= config_.spool_max_bytes) {
+    ec = spools_[next_lane_++ % active_lanes_]->append(w->out.lines);
+  }
+  if (ec) {
     give_back(std::move(w));
     if (ec == std::errc::no_space_on_device) {
       ++metrics_->spool_full;
@@ -330,9 +357,13 @@ http_response app::post_data(http_request& request) {
   }
   body.push_back(']');
   if (log_.enabled(log_level::info)) {
+    const auto done = std::chrono::steady_clock::now();
     log_(log_level::info,
-         fmt::format("number of messages: {} ({} points, {} failed)", result.stats.events,
-                     result.stats.points, result.stats.failed));
+         fmt::format("number of messages: {} ({} points, {} failed; analysed in {:.1f} ms, "
+                     "spooled in {:.1f} ms)",
+                     result.stats.events, result.stats.points, result.stats.failed,
+                     std::chrono::duration<double, std::milli>(analysed - started).count(),
+                     std::chrono::duration<double, std::milli>(done - analysed).count()));
   }
   give_back(std::move(w));
   return json_response(200, std::move(body));
@@ -370,25 +401,35 @@ http_response app::render_metrics() const {
           "Records with tokens but neither a price nor a rate.", metrics_->unpriced);
   counter("dial_analytics_spool_full_total", "Batches refused with 503 because the spool was full.",
           metrics_->spool_full);
-  const auto* st = sender_ ? &sender_->stats() : nullptr;
+  auto total = [&](auto member) {
+    std::uint64_t sum = 0;
+    for (const auto& sender : senders_) sum += (sender->stats().*member).load();
+    return sum;
+  };
+  using stats = influx::sender_stats;
   counter("dial_analytics_points_written_total", "Points InfluxDB stored.",
-          st ? st->points_written.load() : 0);
+          total(&stats::points_written));
   counter("dial_analytics_points_rejected_total", "Points InfluxDB refused (400/422), not resent.",
-          st ? st->points_rejected.load() : 0);
+          total(&stats::points_rejected));
   counter("dial_analytics_points_retried_total", "Points in write requests that had to be retried.",
-          st ? st->points_retried.load() : 0);
+          total(&stats::points_retried));
   counter("dial_analytics_points_dropped_total",
-          "Points dropped (a single line too large for InfluxDB).",
-          st ? st->points_dropped.load() : 0);
+          "Points dropped (a single line too large for InfluxDB).", total(&stats::points_dropped));
   counter("dial_analytics_influx_written_bytes_total", "Line-protocol bytes InfluxDB stored.",
-          st ? st->bytes_written.load() : 0);
+          total(&stats::bytes_written));
   counter("dial_analytics_influx_failed_requests_total",
-          "Write requests that failed and were retried.", st ? st->failed_requests.load() : 0);
-  gauge("dial_analytics_influx_healthy", "1 while InfluxDB accepts writes.",
-        st && !st->healthy ? 0 : 1);
+          "Write requests that failed and were retried.", total(&stats::failed_requests));
+  bool healthy = true;
+  for (const auto& sender : senders_) healthy = healthy && sender->stats().healthy;
+  gauge("dial_analytics_influx_healthy", "1 while InfluxDB accepts writes.", healthy ? 1 : 0);
+  std::uint64_t pending = 0;
+  std::optional<std::chrono::system_clock::time_point> oldest;
+  for (const auto& sp : spools_) {
+    pending += sp->pending_bytes();
+    if (auto o = sp->oldest_pending(); o && (!oldest || *o < *oldest)) oldest = o;
+  }
   gauge("dial_analytics_spool_bytes", "Bytes in the spool not yet written to InfluxDB.",
-        static_cast<double>(spool_->pending_bytes()));
-  const auto oldest = spool_->oldest_pending();
+        static_cast<double>(pending));
   gauge("dial_analytics_spool_oldest_pending_age_seconds", "Age of the oldest pending point.",
         oldest ? std::chrono::duration<double>(std::chrono::system_clock::now() - *oldest).count()
                : 0.0);
@@ -397,7 +438,7 @@ http_response app::render_metrics() const {
                  "# TYPE dial_analytics_influx_request_duration_seconds histogram\n");
   std::uint64_t cumulative = 0;
   for (std::size_t b = 0; b <= influx::latency_buckets.size(); ++b) {
-    cumulative += st ? st->latency_count[b].load() : 0;
+    for (const auto& sender : senders_) cumulative += sender->stats().latency_count[b].load();
     if (b < influx::latency_buckets.size()) {
       fmt::format_to(out, "dial_analytics_influx_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
                      influx::latency_buckets[b], cumulative);
@@ -408,7 +449,7 @@ http_response app::render_metrics() const {
     }
   }
   fmt::format_to(out, "dial_analytics_influx_request_duration_seconds_sum {}\n",
-                 st ? static_cast<double>(st->latency_sum_us.load()) / 1e6 : 0.0);
+                 static_cast<double>(total(&stats::latency_sum_us)) / 1e6);
   fmt::format_to(out, "dial_analytics_influx_request_duration_seconds_count {}\n", cumulative);
   {
     std::lock_guard lock(metrics_->responses_mutex);

@@ -75,8 +75,12 @@ class app {
 
   server_config config_;
   const logger& log_;
-  std::unique_ptr<spool> spool_;
-  std::unique_ptr<influx::sender> sender_;
+  // One spool (lane) per InfluxDB connection, each drained by its own sender: InfluxDB ingests
+  // faster over several connections. Without INFLUX_URL there is one lane, the output files.
+  std::vector<std::unique_ptr<spool>> spools_;
+  std::vector<std::unique_ptr<influx::sender>> senders_;
+  std::atomic<std::size_t> next_lane_{0};
+  std::size_t active_lanes_ = 1;
   std::unique_ptr<metrics> metrics_;
   std::mutex workers_mutex_;
   std::vector<std::unique_ptr<worker>> workers_;

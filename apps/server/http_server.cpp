@@ -35,7 +35,11 @@ struct shared_state {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket&& socket, shared_state& state) : stream_(std::move(socket)), state_(state) {}
+  session(tcp::socket&& socket, shared_state& state) : stream_(std::move(socket)), state_(state) {
+    // Beast reads at most the buffer's free capacity (and at least 512 bytes): without room,
+    // a 1 MB body would arrive in 512-byte reads.
+    buffer_.reserve(1 << 16);
+  }
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -48,6 +52,27 @@ class session : public std::enable_shared_from_this<session> {
     parser_.emplace();
     parser_->body_limit(state_.config.max_body_bytes);
     stream_.expires_after(state_.config.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  // Clients such as curl send `Expect: 100-continue` and wait for it before the body.
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      auto res = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                    parser_->get().version());
+      http::async_write(stream_, *res,
+                        [self = shared_from_this(), res](beast::error_code wec, std::size_t) {
+                          if (wec) return self->do_close();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
@@ -157,6 +182,10 @@ class listener : public std::enable_shared_from_this<listener> {
       if (!acceptor_.is_open()) return;
       state_.log(log_level::warning, "accept: " + ec.message());
     } else {
+      // Without TCP_NODELAY the reply's second segment waits for the client's delayed ACK
+      // (~40 ms per request).
+      beast::error_code opt_ec;
+      socket.set_option(tcp::no_delay(true), opt_ec);
       std::make_shared<session>(std::move(socket), state_)->run();
     }
     if (acceptor_.is_open()) do_accept();

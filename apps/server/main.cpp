@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // dial-analytics-server: Vector in, InfluxDB out (see --help).
+#include <malloc.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -26,6 +28,10 @@ int main(int argc, char** argv) {
                  e.what());
     return 2;
   }
+  // Request bodies are MB-sized: keep freed buffers in the heap instead of mmap/munmap per
+  // request (page faults dominated the intake profile otherwise).
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   ds::logger log(config.level);
   log(dial_analytics::log_level::info,
       std::string("dial-analytics-server ") + dial_analytics::version_string + " starting");

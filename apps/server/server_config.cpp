@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -122,6 +123,15 @@ std::vector<option> options() {
        [](server_config& c, const std::string& v) {
          c.sender.batch_bytes = std::max<std::size_t>(1024, to_number("INFLUX_BATCH_BYTES", v));
        }},
+      {"INFLUX_CONNECTIONS", "--influx-connections",
+       [](server_config& c, const std::string& v) {
+         c.influx_connections = static_cast<unsigned>(
+             std::clamp<std::uint64_t>(to_number("INFLUX_CONNECTIONS", v), 1, 16));
+       }},
+      {"INFLUX_LINGER_MS", "--influx-linger-ms",
+       [](server_config& c, const std::string& v) {
+         c.sender.linger = ms(to_number("INFLUX_LINGER_MS", v));
+       }},
       {"INFLUX_RETRY_INITIAL_MS", "--influx-retry-initial-ms",
        [](server_config& c, const std::string& v) {
          c.sender.retry_initial =
@@ -204,6 +214,8 @@ Every option is an environment variable (left) or a flag (right); flags win.
   INFLUX_TIMEOUT_MS     --influx-timeout-ms     one write request (default 10000)
   INFLUX_BATCH_LINES    --influx-batch-lines    lines per write (default 5000)
   INFLUX_BATCH_BYTES    --influx-batch-bytes    bytes per write (default 4 MiB)
+  INFLUX_CONNECTIONS    --influx-connections    parallel writers, one spool lane each (default 2)
+  INFLUX_LINGER_MS      --influx-linger-ms      wait once for a fuller batch (default 1000)
   INFLUX_RETRY_INITIAL_MS --influx-retry-initial-ms  first retry delay (default 1000)
   INFLUX_RETRY_MAX_MS   --influx-retry-max-ms   retry delay cap (default 60000)
 

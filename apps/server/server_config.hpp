@@ -30,6 +30,7 @@ struct server_config {
   bool has_influx = false;                          ///< INFLUX_URL set
   influx::influx_config influx;                     ///< INFLUX_* variables
   influx::sender_options sender;                    ///< INFLUX_BATCH_LINES, INFLUX_RETRY_*_MS
+  unsigned influx_connections = 2;  ///< INFLUX_CONNECTIONS: parallel writers, one spool lane each
 };
 
 /// Builds the configuration from the environment, then `args` (flags win).

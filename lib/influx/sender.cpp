@@ -47,6 +47,7 @@ bool sender::sleep_for(std::chrono::milliseconds d) {
 
 void sender::run() {
   std::string batch;
+  bool lingered = false;
   while (!stopping_) {
     if (draining_ && std::chrono::steady_clock::now() >= drain_deadline_) break;
     if (!spool_.read(batch, options_.batch_bytes, options_.batch_lines)) {
@@ -54,6 +55,13 @@ void sender::run() {
       spool_.wait(std::chrono::milliseconds(200));
       continue;
     }
+    if (!lingered && !draining_ && options_.linger.count() > 0 &&
+        count_lines(batch) < options_.batch_lines && batch.size() < options_.batch_bytes / 2) {
+      lingered = true;  // once: then send what there is
+      if (!sleep_for(options_.linger)) break;
+      continue;
+    }
+    lingered = false;
     if (!send(batch)) break;  // stop requested while retrying: the batch stays in the spool
     spool_.consume(batch.size());
   }

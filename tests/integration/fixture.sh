@@ -21,7 +21,7 @@ port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
   local p
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
     if port_is_free "$p"; then echo "$p"; return; fi
   done
   echo "no free port" >&2
@@ -76,7 +76,7 @@ server_port=$(pick_port)
 server_url="http://127.0.0.1:$server_port"
 start_server() {  # start_server [ENV=VALUE...]
   env PORT="$server_port" HOST=127.0.0.1 DATA_DIR="$work/spool" INFLUX_URL="$influx_url" \
-    INFLUX_DATABASE=dial INFLUX_API_VERSION=1 INFLUX_RETRY_INITIAL_MS=100 INFLUX_RETRY_MAX_MS=300 \
+    INFLUX_DATABASE=dial INFLUX_API_VERSION=1 INFLUX_RETRY_INITIAL_MS=100 INFLUX_RETRY_MAX_MS=300 INFLUX_LINGER_MS=${LINGER_MS:-50} \
     SPOOL_FSYNC=true "$@" "$server_exe" >>"$work/server.log" 2>&1 &
   server_pid=$!
   wait_for curl -sf "$server_url/health" || fail "server did not start"

@@ -20,7 +20,7 @@ port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
   local p
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
     if port_is_free "$p"; then echo "$p"; return; fi
   done
   echo "no free port" >&2; exit 1

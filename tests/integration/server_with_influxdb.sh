@@ -74,7 +74,8 @@ batch 13 >"$work/b13.json"
 batch 14 >"$work/b14.json"
 [[ $(post "$work/b13.json") == 200 ]] || fail "POST during outage"
 [[ $(post "$work/b14.json") == 200 ]] || fail "POST during outage"
-wait_for test "$(metric dial_analytics_influx_healthy)" = 0 || fail "outage not noticed"
+influx_unhealthy() { [[ $(metric dial_analytics_influx_healthy) == 0 ]]; }
+wait_for influx_unhealthy || fail "outage not noticed"
 [[ $(metric dial_analytics_spool_bytes) -gt 0 ]] || fail "nothing pending during the outage"
 start_influxd
 wait_for spool_empty || fail "spool not drained after the outage"

@@ -23,8 +23,11 @@ namespace dial_analytics::influx {
 
 /// Options of a sender.
 struct sender_options {
-  std::size_t batch_lines = 5000;                     ///< lines per request at most
-  std::size_t batch_bytes = 4u << 20;                 ///< bytes per request at most
+  std::size_t batch_lines = 5000;      ///< lines per request at most
+  std::size_t batch_bytes = 4u << 20;  ///< bytes per request at most
+  /// When less than a full batch is pending, wait this long once for more (bigger batches are
+  /// what InfluxDB ingests fastest); 0 sends at once.
+  std::chrono::milliseconds linger{1000};
   std::chrono::milliseconds retry_initial{1000};      ///< first retry delay (then ×2, jittered)
   std::chrono::milliseconds retry_max{60000};         ///< backoff cap
   std::chrono::milliseconds retry_after_cap{600000};  ///< cap on a server's Retry-After
