@@ -44,6 +44,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  // When sending starts (files are loaded by now), for the caller's timings.
+  std::printf("start_ms=%lld\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count()));
+  std::fflush(stdout);
   std::atomic<std::size_t> next{0};
   std::atomic<int> failed{0};
   const auto start = std::chrono::steady_clock::now();

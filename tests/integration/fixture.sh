@@ -48,6 +48,7 @@ bind-address = "127.0.0.1:$influx_rpc_port"
 [data]
   dir = "$work/influx/data"
   wal-dir = "$work/influx/wal"
+  max-values-per-tag = ${INFLUX_MAX_VALUES_PER_TAG:-100000}
 [http]
   bind-address = "127.0.0.1:$influx_http_port"
   log-enabled = false
