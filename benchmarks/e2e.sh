@@ -45,7 +45,8 @@ echo "influx_raw_points_per_s=$raw_rate ($((t1 - t0)) ms)"
 
 echo "== server: 1 MB Vector batches, 4 connections, until every point is in InfluxDB"
 create_db
-LINGER_MS=1000 start_server SPOOL_FSYNC=true LOG_LEVEL=WARNING THREADS=2 INFLUX_CONNECTIONS="${INFLUX_CONNECTIONS:-2}"
+LINGER_MS=1000 start_server SPOOL_FSYNC=true LOG_LEVEL=WARNING THREADS=2 INFLUX_CONNECTIONS="${INFLUX_CONNECTIONS:-2}" \
+  INFLUX_BATCH_LINES="${INFLUX_BATCH_LINES:-5000}"
 "$load_exe" --url "$server_url/data" --concurrency 4 "$work"/batches/*.json | tee "$work/load.out"
 t_sent=$(now_ms)
 t0=$(sed -n 's/^start_ms=//p' "$work/load.out")
