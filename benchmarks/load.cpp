@@ -45,9 +45,10 @@ int main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   // When sending starts (files are loaded by now), for the caller's timings.
-  std::printf("start_ms=%lld\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count()));
+  std::printf("start_ms=%lld\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count()));
   std::fflush(stdout);
   std::atomic<std::size_t> next{0};
   std::atomic<int> failed{0};
