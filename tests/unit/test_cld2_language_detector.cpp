@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <dial_analytics/cld2_language_detector.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace da = dial_analytics;
+
+TEST_CASE("the reference's language cases hold with CLD2", "[language]") {
+  da::cld2_language_detector d;
+  const std::string tail = "\n\ndefault-assistant-message";
+  CHECK(d.detect("How are you doing? Do you speak english?" + tail) == "en");
+  CHECK(d.detect("Longtemps, je me suis couché de bonne heure." + tail) == "fr");
+  CHECK(d.detect("qwerty-uiop" + tail).empty());
+  CHECK(d.detect("Hi!\n\npong").empty());
+}
+
+TEST_CASE("short non-English chat turns never come out as English", "[language]") {
+  da::cld2_language_detector d;
+  for (const char* text : {"Привет, как дела?", "你好，今天天气怎么样？", "مرحبا كيف حالك؟", "नमस्ते, आप कैसे हैं?",
+                           "Привет!\n\nHello!", "Wie spät ist es?"}) {
+    CAPTURE(text);
+    CHECK(d.detect(text) != "en");
+  }
+}
+
+TEST_CASE("longer texts in other scripts and languages are recognised", "[language]") {
+  da::cld2_language_detector d;
+  CHECK(d.detect("Объясните, пожалуйста, почему запрос к модели занимает так много времени.") == "ru");
+  CHECK(d.detect("Bitte fasse die wichtigsten Punkte des Vertrags in drei Sätzen zusammen.") == "de");
+  CHECK(d.detect("Pouvez-vous expliquer comment fonctionne la facturation par jeton pour ce modèle ?") == "fr");
+  CHECK(d.detect("请帮我把这段文字翻译成英文，并保持正式的语气，谢谢你的帮助。") == "zh");
+}
+
+TEST_CASE("detection reads a bounded prefix and stops at a character boundary", "[language]") {
+  da::cld2_language_detector d(da::cld2_options{.max_bytes = 61});
+  std::string text = "Bitte fasse die wichtigsten Punkte des Vertrags zusammen. ";
+  text += std::string(100000, 'x');  // past the prefix: never read
+  CHECK(d.detect(text) == "de");
+  CHECK(d.detect("ééééééééééééééééééééééééééééééééééééééééééééééééééé").size() <= 2);
+}
