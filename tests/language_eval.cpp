@@ -17,13 +17,18 @@ struct tally {
   long total = 0, correct = 0, none = 0, wrong = 0;
   void add(bool is_correct, bool is_none) {
     ++total;
-    if (is_correct) ++correct;
-    else if (is_none) ++none;
-    else ++wrong;
+    if (is_correct)
+      ++correct;
+    else if (is_none)
+      ++none;
+    else
+      ++wrong;
   }
 };
 
-double pct(long part, long whole) { return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
+double pct(long part, long whole) {
+  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
 
 }  // namespace
 
@@ -57,11 +62,12 @@ int main(int argc, char** argv) {
   }
   std::printf("| language | texts | correct | no language | wrong |\n|---|---|---|---|---|\n");
   for (const auto& [code, t] : by_language) {
-    std::printf("| %s | %ld | %.1f%% | %.1f%% | %.1f%% |\n", code.c_str(), t.total, pct(t.correct, t.total),
-                pct(t.none, t.total), pct(t.wrong, t.total));
+    std::printf("| %s | %ld | %.1f%% | %.1f%% | %.1f%% |\n", code.c_str(), t.total,
+                pct(t.correct, t.total), pct(t.none, t.total), pct(t.wrong, t.total));
   }
-  std::printf("| **all** | %ld | %.1f%% | %.1f%% | %.2f%% |\n\n", overall.total, pct(overall.correct, overall.total),
-              pct(overall.none, overall.total), pct(overall.wrong, overall.total));
+  std::printf("| **all** | %ld | %.1f%% | %.1f%% | %.2f%% |\n\n", overall.total,
+              pct(overall.correct, overall.total), pct(overall.none, overall.total),
+              pct(overall.wrong, overall.total));
   std::printf("| length | texts | correct | no language | wrong |\n|---|---|---|---|---|\n");
   for (int b = 0; b < 3; ++b) {
     std::printf("| %s | %ld | %.1f%% | %.1f%% | %.2f%% |\n", bucket_names[b], buckets[b].total,
@@ -78,7 +84,7 @@ int main(int argc, char** argv) {
   const bool wrong_ok = pct(overall.wrong, overall.total) < 1.0;
   const bool long_ok = pct(long_correct, long_total) >= 95.0;
   std::printf("goals: wrong %.2f%% < 1%% %s; correct above 40 bytes %.1f%% >= 95%% %s\n",
-              pct(overall.wrong, overall.total), wrong_ok ? "met" : "MISSED", pct(long_correct, long_total),
-              long_ok ? "met" : "MISSED");
+              pct(overall.wrong, overall.total), wrong_ok ? "met" : "MISSED",
+              pct(long_correct, long_total), long_ok ? "met" : "MISSED");
   return wrong_ok && long_ok ? 0 : 1;
 }

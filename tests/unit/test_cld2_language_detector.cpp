@@ -18,8 +18,8 @@ TEST_CASE("the reference's language cases hold with CLD2", "[language]") {
 
 TEST_CASE("short non-English chat turns never come out as English", "[language]") {
   da::cld2_language_detector d;
-  for (const char* text : {"Привет, как дела?", "你好，今天天气怎么样？", "مرحبا كيف حالك؟", "नमस्ते, आप कैसे हैं?",
-                           "Привет!\n\nHello!", "Wie spät ist es?"}) {
+  for (const char* text : {"Привет, как дела?", "你好，今天天气怎么样？", "مرحبا كيف حالك؟",
+                           "नमस्ते, आप कैसे हैं?", "Привет!\n\nHello!", "Wie spät ist es?"}) {
     CAPTURE(text);
     CHECK(d.detect(text) != "en");
   }
@@ -27,9 +27,13 @@ TEST_CASE("short non-English chat turns never come out as English", "[language]"
 
 TEST_CASE("longer texts in other scripts and languages are recognised", "[language]") {
   da::cld2_language_detector d;
-  CHECK(d.detect("Объясните, пожалуйста, почему запрос к модели занимает так много времени.") == "ru");
-  CHECK(d.detect("Bitte fasse die wichtigsten Punkte des Vertrags in drei Sätzen zusammen.") == "de");
-  CHECK(d.detect("Pouvez-vous expliquer comment fonctionne la facturation par jeton pour ce modèle ?") == "fr");
+  CHECK(d.detect("Объясните, пожалуйста, почему запрос к модели занимает так много времени.") ==
+        "ru");
+  CHECK(d.detect("Bitte fasse die wichtigsten Punkte des Vertrags in drei Sätzen zusammen.") ==
+        "de");
+  CHECK(d.detect(
+            "Pouvez-vous expliquer comment fonctionne la facturation par jeton pour ce modèle ?") ==
+        "fr");
   CHECK(d.detect("请帮我把这段文字翻译成英文，并保持正式的语气，谢谢你的帮助。") == "zh");
 }
 
