@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -29,6 +30,7 @@ struct shared_state {
   const server_config& config;
   app& application;
   const logger& log;
+  net::thread_pool& workers;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 };
@@ -93,32 +95,40 @@ class session : public std::enable_shared_from_this<session> {
     }
     ++state_.in_flight;
     http::request<http::string_body> req = parser_->release();
-    http_request r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    r.content_type = std::string(req[http::field::content_type]);
-    r.content_encoding = std::string(req[http::field::content_encoding]);
-    r.body = std::move(req.body());
-    http_response out;
-    try {
-      out = state_.application.handle(std::move(r));
-    } catch (const std::exception& e) {
-      // Nothing escapes a handler: an unexpected failure is a 500 (Vector retries it).
-      state_.log(log_level::error, std::string("request failed: ") + e.what());
-      out.status = 500;
-      out.body = R"({"detail":"internal error"})";
-    }
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(out.status), req.version());
-    res->set(http::field::server, "dial-analytics");
-    res->set(http::field::content_type, out.content_type);
-    for (const auto& [k, v] : out.headers) res->set(k, v);
-    res->keep_alive(req.keep_alive() && !state_.stopping);
+    auto r = std::make_shared<http_request>();
+    r->method = std::string(req.method_string());
+    r->target = std::string(req.target());
+    r->content_type = std::string(req[http::field::content_type]);
+    r->content_encoding = std::string(req[http::field::content_encoding]);
+    r->body = std::move(req.body());
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
     const bool head = req.method() == http::verb::head;
-    res->body() = head ? std::string() : std::move(out.body);
-    res->prepare_payload();
-    --state_.in_flight;
-    write(std::move(res));
+    // Analysis (and, later, language and topic models) runs on the worker pool, never on an
+    // I/O thread; the reply is written back on this connection's strand.
+    net::post(state_.workers, [self = shared_from_this(), r, version, keep_alive, head] {
+      http_response out;
+      try {
+        out = self->state_.application.handle(std::move(*r));
+      } catch (const std::exception& e) {
+        // Nothing escapes a handler: an unexpected failure is a 500 (Vector retries it).
+        self->state_.log(log_level::error, std::string("request failed: ") + e.what());
+        out.status = 500;
+        out.body = R"({"detail":"internal error"})";
+      }
+      auto res = std::make_shared<http::response<http::string_body>>(
+          static_cast<http::status>(out.status), version);
+      res->set(http::field::server, "dial-analytics");
+      res->set(http::field::content_type, out.content_type);
+      for (const auto& [k, v] : out.headers) res->set(k, v);
+      res->keep_alive(keep_alive && !self->state_.stopping);
+      res->body() = head ? std::string() : std::move(out.body);
+      res->prepare_payload();
+      net::post(self->stream_.get_executor(), [self, res] {
+        --self->state_.in_flight;
+        self->write(res);
+      });
+    });
   }
 
   std::shared_ptr<http::response<http::string_body>> error_response(http::status status,
@@ -200,7 +210,8 @@ class listener : public std::enable_shared_from_this<listener> {
 
 int serve(const server_config& config, app& application, const logger& log) {
   net::io_context ioc(static_cast<int>(config.threads));
-  shared_state state{config, application, log};
+  net::thread_pool workers(config.workers);
+  shared_state state{config, application, log, workers};
   std::shared_ptr<listener> l;
   try {
     l = std::make_shared<listener>(
@@ -211,8 +222,8 @@ int serve(const server_config& config, app& application, const logger& log) {
     return 1;
   }
   l->run();
-  log(log_level::info, fmt::format("listening on {}:{} with {} I/O threads", config.host, l->port(),
-                                   config.threads));
+  log(log_level::info, fmt::format("listening on {}:{} with {} I/O threads and {} workers",
+                                   config.host, l->port(), config.threads, config.workers));
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to 30 s), then stop.
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -235,6 +246,7 @@ int serve(const server_config& config, app& application, const logger& log) {
   for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  workers.join();
   return 0;
 }
 

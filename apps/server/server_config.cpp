@@ -65,6 +65,10 @@ std::vector<option> options() {
        [](server_config& c, const std::string& v) {
          c.threads = static_cast<unsigned>(std::max<std::uint64_t>(1, to_number("THREADS", v)));
        }},
+      {"WORKERS", "--workers",
+       [](server_config& c, const std::string& v) {
+         c.workers = static_cast<unsigned>(std::max<std::uint64_t>(1, to_number("WORKERS", v)));
+       }},
       {"MAX_BODY_BYTES", "--max-body-bytes",
        [](server_config& c, const std::string& v) {
          c.max_body_bytes = to_number("MAX_BODY_BYTES", v);
@@ -194,6 +198,7 @@ Every option is an environment variable (left) or a flag (right); flags win.
   HOST                  --host                  listen address (default 0.0.0.0)
   PORT                  --port                  listen port (default 5000)
   THREADS               --threads               I/O threads (default 2)
+  WORKERS               --workers               analysis threads, off the I/O threads (default 2)
   MAX_BODY_BYTES        --max-body-bytes        largest request body, also after gunzip (64 MiB)
   READ_TIMEOUT_S        --read-timeout          seconds to read one request (default 300)
   SHUTDOWN_DRAIN_S      --shutdown-drain        on SIGTERM, seconds to keep sending (default 10)

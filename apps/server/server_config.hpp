@@ -16,9 +16,10 @@ namespace dial_analytics::server {
 
 /// Everything the server needs, with defaults (docs/configuration.md lists each one).
 struct server_config {
-  std::string host = "0.0.0.0";                     ///< HOST / --host
-  unsigned short port = 5000;                       ///< PORT / --port
-  unsigned threads = 2;                             ///< THREADS / --threads: I/O threads
+  std::string host = "0.0.0.0";  ///< HOST / --host
+  unsigned short port = 5000;    ///< PORT / --port
+  unsigned threads = 2;          ///< THREADS / --threads: I/O threads
+  unsigned workers = 2;          ///< WORKERS / --workers: analysis threads (off the I/O threads)
   std::uint64_t max_body_bytes = 64ull << 20;       ///< MAX_BODY_BYTES / --max-body-bytes
   std::chrono::seconds read_timeout{300};           ///< READ_TIMEOUT_S / --read-timeout
   std::chrono::seconds drain_timeout{10};           ///< SHUTDOWN_DRAIN_S / --shutdown-drain
