@@ -73,6 +73,13 @@ count_of() {  # count_of MEASUREMENT FIELD → number (0 when none)
   echo "${got:-0}"
 }
 
+expect_count() {  # expect_count MEASUREMENT FIELD N: the measurement holds N points
+  local got
+  got=$(count_of "$1" "$2")
+  [[ $got == "$3" ]] || fail "$1 count($2) = '$got', expected $3"
+  echo "ok: $1 has $3 points"
+}
+
 server_port=$(pick_port)
 server_url="http://127.0.0.1:$server_port"
 start_server() {  # start_server [ENV=VALUE...]

@@ -14,18 +14,12 @@ status=$(curl -s -o "$work/write.out" -w '%{http_code}' -XPOST "$influx_url/writ
   --data-binary @"$work/points.lp")
 [[ $status == 204 ]] || fail "write answered $status: $(cat "$work/write.out")"
 
-expect() {  # expect MEASUREMENT FIELD COUNT
-  local got
-  got=$(count_of "$1" "$2")
-  [[ $got == "$3" ]] || fail "$1 count($2) = '$got', expected $3"
-  echo "ok: $1 has $3 points"
-}
-expect analytics prompt_tokens 7
-expect rate_analytics like_count 2
-expect mcp_analytics chat_id 2
-expect routes_analytics chat_id 1
-expect responses_analytics response_id 1
-expect anthropic_messages_analytics response_id 1
+expect_count analytics prompt_tokens 7
+expect_count rate_analytics like_count 2
+expect_count mcp_analytics chat_id 2
+expect_count routes_analytics chat_id 1
+expect_count responses_analytics response_id 1
+expect_count anthropic_messages_analytics response_id 1
 
 types=$(query 'SHOW FIELD KEYS FROM analytics')
 for pair in '"price","float"' '"deployment_price","float"' '"prompt_tokens","integer"' \

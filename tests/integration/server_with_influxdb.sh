@@ -28,12 +28,6 @@ batch 12 | gzip -c >"$work/b12.json.gz"
 [[ $(post "$work/b12.json.gz" application/json -H 'Content-Encoding: gzip') == 200 ]] || fail "POST gzip"
 wait_for spool_empty || fail "spool not drained"
 
-expect_count() {  # MEASUREMENT FIELD N
-  local got
-  got=$(count_of "$1" "$2")
-  [[ $got == "$3" ]] || fail "$1 count($2) = $got, expected $3"
-  echo "ok: $1 has $3 points"
-}
 expect_count analytics prompt_tokens 21
 expect_count rate_analytics like_count 6
 expect_count mcp_analytics chat_id 6
