@@ -68,8 +68,11 @@ struct analyzer::impl {
   std::string topic_text;
   point* out = nullptr;
 
+  [[nodiscard]] bool wants(log_level level) const {
+    return options.log && level >= options.log_threshold;
+  }
   void log(log_level level, std::string_view message) const {
-    if (options.log) options.log(level, message);
+    if (wants(level)) options.log(level, message);
   }
 
   // ---- values → tags and fields -------------------------------------------------------------
@@ -195,7 +198,7 @@ struct analyzer::impl {
     const std::string_view text = s.str();
     simdjson::dom::element root;
     if (parser.parse(text.data(), text.size(), true).get(root)) {
-      if (options.log) {
+      if (wants(log_level::error)) {
         log(log_level::error, std::string(json_path) + " in the " + std::string(api) +
                                   " API log message isn't valid JSON");
       }
@@ -611,7 +614,7 @@ struct analyzer::impl {
         route(c, match.route_tail);
         break;
       case record_type::unsupported: {
-        if (options.log) {
+        if (wants(log_level::warning)) {
           std::string message = "Unsupported message type: ";
           detail::append_py_repr(message, uri);
           log(log_level::warning, message);

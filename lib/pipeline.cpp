@@ -68,11 +68,7 @@ struct pipeline::impl {
   impl(point_sink& s, pipeline_options o) : sink(s), options(std::move(o)) {
     analyzer_options a = options.analysis;
     if (a.log) {
-      a.log = [this](log_level level, std::string_view message) {
-        prefixed.assign(prefix);
-        prefixed.append(message);
-        options.analysis.log(level, prefixed);
-      };
+      a.log = [this](log_level level, std::string_view message) { log(level, message); };
     }
     analyzer_ = analyzer(std::move(a));
   }
@@ -84,25 +80,33 @@ struct pipeline::impl {
   analyzer analyzer_;
   point scratch;
   log_record record;
-  std::string prefix, prefixed, error_text;
+  std::string prefixed, error_text;
   std::size_t total = 0;  // events in this body, for the `[i/n]` prefix
 
   std::vector<event_status>* statuses = nullptr;
   ingest_stats stats;
 
-  void set_prefix(std::size_t index, std::string_view raw) {
-    if (!options.analysis.log) return;
-    std::string_view trace = "na", span = "na";
-    find_trace_ids(raw, trace, span);
-    prefix.clear();
-    fmt::format_to(std::back_inserter(prefix), "[{}/{}] [trace_id={} span_id={}] ", index + 1,
-                   total, trace, span);
+  // The event being processed, for the log prefix; it is built only when a line is logged.
+  std::size_t current_index = 0;
+  std::string_view current_raw;
+
+  void begin_event(std::size_t index, std::string_view raw) {
+    current_index = index;
+    current_raw = raw;
   }
 
+  [[nodiscard]] bool wants(log_level level) const {
+    return options.analysis.log && level >= options.analysis.log_threshold;
+  }
+
+  // The reference's `[i/n] [trace_id=… span_id=…] message`.
   void log(log_level level, std::string_view message) {
-    if (!options.analysis.log) return;
-    prefixed.assign(prefix);
-    prefixed.append(message);
+    if (!wants(level)) return;
+    std::string_view trace = "na", span = "na";
+    find_trace_ids(current_raw, trace, span);
+    prefixed.clear();
+    fmt::format_to(std::back_inserter(prefixed), "[{}/{}] [trace_id={} span_id={}] {}",
+                   current_index + 1, total, trace, span, message);
     options.analysis.log(level, prefixed);
   }
 
@@ -110,7 +114,7 @@ struct pipeline::impl {
     ++stats.failed;
     if (!reason.empty()) {
       log(log_level::error, reason);
-    } else {
+    } else if (wants(log_level::error)) {
       log(log_level::error, "caught exception: " + error);
     }
     if (statuses) {
@@ -130,7 +134,7 @@ struct pipeline::impl {
 
   // One DIAL record as JSON text (the `message` string, or a raw NDJSON line).
   void process_record(std::size_t index, std::string_view json) {
-    set_prefix(index, json);
+    begin_event(index, json);
     if (const std::error_code ec = records.parse(json, record, &error_text)) {
       return fail(index, ec, invalid_json_reason, std::move(error_text));
     }
@@ -163,7 +167,7 @@ struct pipeline::impl {
         if (message.is_str()) return process_record(index, message.str());
       }
     }
-    set_prefix(index, {});
+    begin_event(index, {});
     fail(index, errc::invalid_event, invalid_event_reason, pydantic_error(value, has_message_key));
   }
 
@@ -236,7 +240,7 @@ struct pipeline::impl {
     const auto err = outer.parse(line.data(), line.size(), true).get(root);
     if (err == simdjson::UNESCAPED_CHARS) return process_record(index, line);  // a raw record
     if (err) {
-      set_prefix(index, line);
+      begin_event(index, line);
       std::string text = detail::python_json_error(line, false);
       const bool python_rejects = !text.empty();
       if (!python_rejects) text = std::string("unsupported JSON: ") + simdjson::error_message(err);

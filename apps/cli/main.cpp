@@ -231,8 +231,9 @@ int replay(const options& o) {
   if (o.deterministic_ids) popts.analysis.ids = &sequential;
   if (o.log_level) {
     const da::log_level min = *o.log_level;
-    popts.analysis.log = [min](da::log_level level, std::string_view message) {
-      if (level >= min) fmt::print(stderr, "{} {}\n", level_name(level), message);
+    popts.analysis.log_threshold = min;
+    popts.analysis.log = [](da::log_level level, std::string_view message) {
+      fmt::print(stderr, "{} {}\n", level_name(level), message);
     };
   }
   stdout_sink sink;

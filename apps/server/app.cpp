@@ -244,8 +244,9 @@ std::unique_ptr<app::worker> app::take_worker() {
   }
   pipeline_options json;
   json.format = input_format::json_array;
-  if (log_.enabled(log_level::debug) || log_.enabled(log_level::error)) {
+  if (log_.enabled(log_level::error)) {
     json.analysis.log = [this](log_level level, std::string_view m) { log_(level, m); };
+    json.analysis.log_threshold = log_.min_level();  // per-event lines below it are never built
   }
   pipeline_options ndjson = json;
   ndjson.format = input_format::ndjson;

@@ -44,6 +44,7 @@ class logger {
   explicit logger(log_level min, std::FILE* out = stderr) : min_(min), out_(out) {}
   void operator()(log_level level, std::string_view message) const;
   [[nodiscard]] bool enabled(log_level level) const { return out_ && level >= min_; }
+  [[nodiscard]] log_level min_level() const { return min_; }
 
  private:
   log_level min_;

@@ -85,9 +85,8 @@ class session : public std::enable_shared_from_this<session> {
       return do_close();
     }
     if (ec == http::error::body_limit) {
-      return send(error_response(http::status::payload_too_large,
-                                 R"({"detail":"request body larger than MAX_BODY_BYTES"})"),
-                  true);
+      return write(error_response(http::status::payload_too_large,
+                                  R"({"detail":"request body larger than MAX_BODY_BYTES"})"));
     }
     if (ec) {
       state_.log(log_level::debug, "read: " + ec.message());
@@ -141,8 +140,6 @@ class session : public std::enable_shared_from_this<session> {
     res->prepare_payload();
     return res;
   }
-
-  void send(std::shared_ptr<http::response<http::string_body>> res, bool) { write(std::move(res)); }
 
   void write(std::shared_ptr<http::response<http::string_body>> res) {
     const bool close = !res->keep_alive();

@@ -38,6 +38,8 @@ struct analyzer_options {
   topic_classifier* topic = nullptr;  ///< null: no topic (`undefined` where the reference has one)
   response_id_generator* ids = nullptr;  ///< null: random UUID v4 per analyzer
   log_callback log;                      ///< empty: diagnostics are dropped
+  /// Diagnostics below this level are neither built nor passed to `log` (hot paths skip them).
+  log_level log_threshold = log_level::debug;
 };
 
 /// The outcome of analysing one record.

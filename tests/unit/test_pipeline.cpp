@@ -155,3 +155,21 @@ TEST_CASE("JSON strings keep UTF-8 or escape it like json.dumps", "[pipeline]") 
   da::append_json_string(out, "é€😀\t", true);
   CHECK(out == "\"\\u00e9\\u20ac\\ud83d\\ude00\\t\"");
 }
+
+TEST_CASE("diagnostics below the threshold are not delivered", "[pipeline]") {
+  std::vector<std::string> logs;
+  da::line_buffer_sink sink;
+  da::pipeline_options options;
+  options.analysis.log = [&](da::log_level, std::string_view m) { logs.emplace_back(m); };
+  options.analysis.log_threshold = da::log_level::warning;
+  da::pipeline p(sink, options);
+  json unsupported = test_support::rate_record();
+  unsupported["request"]["uri"] = "/health";
+  REQUIRE_FALSE(p.ingest(json::arr({json::obj({{"message", test_support::rate_record().dump()}}),
+                                    json::obj({{"message", unsupported.dump()}})})
+                             .dump())
+                    .ec);
+  CHECK(logs ==
+        std::vector<std::string>{"[2/2] [trace_id=default_trace_id span_id=default_core_span_id] "
+                                 "Unsupported message type: '/health'"});
+}
