@@ -2,6 +2,8 @@
 // dial-analytics: command line tool. `replay` turns a DIAL log stream into line protocol.
 #include <dial_analytics/dial_analytics.hpp>
 
+#include "cli.hpp"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -14,12 +16,17 @@
 #include <vector>
 
 namespace da = dial_analytics;
+using da::cli::parse_probability;
+using da::cli::topics_main;
+using da::cli::usage_error;
 
 namespace {
 
 constexpr std::string_view usage_text = R"(Usage:
-  dial-analytics replay [--input PATH|-] [--deterministic-ids] [--topic-model echo|none]
-                        [--language none] [--log-level debug|info|warning|error|off]
+  dial-analytics replay [--input PATH|-] [--deterministic-ids] [--language cld2|none]
+                        [--topic-model PATH|echo|none] [--topic-min-confidence P]
+                        [--log-level debug|info|warning|error|off]
+  dial-analytics topics train|predict|test ...   (dial-analytics topics --help)
   dial-analytics --help | --version
 
 replay: reads a DIAL Core log stream and writes the InfluxDB points the analytics service writes
@@ -35,9 +42,14 @@ Options:
   --input PATH|-        where to read from (default: standard input)
   --deterministic-ids   generated response ids are pseudo-uuid-1, pseudo-uuid-2, ... (default:
                         random UUID v4, as the reference service)
-  --topic-model MODEL   echo: the topic is the exact text a topic model would see;
+  --language DETECTOR  cld2 (default): detect the language of chats with CLD2
+                        (docs/language.md); none: language=undefined
+  --topic-model MODEL   PATH: a fastText supervised model (.bin/.ftz, docs/topics.md);
+                        echo: the topic is the exact text a topic model would see;
                         none (default): no topic model (topic=undefined on chats)
-  --language none       no language detection (language=undefined); the only choice for now
+  --topic-min-confidence P
+                        with a model: a lower probability gives topic=undefined
+                        (default 0.5)
   --log-level LEVEL     write the service's diagnostics (unsupported URIs, invalid bodies, ...)
                         to stderr as plain text; default: off
   -h, --help            this text
@@ -58,14 +70,12 @@ unreadable (missing file, not a JSON array, not NDJSON); 2 for a usage error.
 struct options {
   std::string input = "-";
   bool deterministic_ids = false;
-  bool echo_topics = false;
+  std::string topic_model = "none";  // none, echo or a model path
+  double topic_min_confidence = da::fasttext_topic_options{}.min_confidence;
+  bool detect_language = true;
   std::optional<da::log_level> log_level;
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  fmt::print(stderr, "dial-analytics: {}\nTry 'dial-analytics --help'.\n", message);
-  std::exit(2);
-}
 
 options parse_replay_args(const std::vector<std::string_view>& args) {
   options o;
@@ -83,17 +93,15 @@ options parse_replay_args(const std::vector<std::string_view>& args) {
     } else if (a == "--deterministic-ids") {
       o.deterministic_ids = true;
     } else if (a == "--topic-model") {
-      const std::string_view v = value();
-      if (v == "echo") {
-        o.echo_topics = true;
-      } else if (v == "none") {
-        o.echo_topics = false;
-      } else {
-        usage_error(fmt::format("--topic-model takes echo or none, not '{}'", v));
-      }
+      o.topic_model = std::string(value());
+      if (o.topic_model.empty()) usage_error("--topic-model takes a path, echo or none");
+    } else if (a == "--topic-min-confidence") {
+      o.topic_min_confidence = parse_probability(a, value());
     } else if (a == "--language") {
       const std::string_view v = value();
-      if (v != "none") usage_error(fmt::format("--language takes none, not '{}'", v));
+      if (v != "cld2" && v != "none")
+        usage_error(fmt::format("--language takes cld2 or none, not '{}'", v));
+      o.detect_language = v == "cld2";
     } else if (a == "--log-level") {
       const std::string_view v = value();
       if (v == "debug")
@@ -224,10 +232,23 @@ int replay(const options& o) {
   }
 
   da::echo_topic_classifier echo;
+  da::cld2_language_detector cld2;
+  std::unique_ptr<da::fasttext_topic_classifier> model;
+  if (o.topic_model != "none" && o.topic_model != "echo") {
+    try {
+      model = std::make_unique<da::fasttext_topic_classifier>(
+          o.topic_model, da::fasttext_topic_options{.min_confidence = o.topic_min_confidence});
+    } catch (const da::topic_model_error& e) {
+      fmt::print(stderr, "dial-analytics: {}\n", e.what());
+      return 1;
+    }
+  }
   da::sequential_id_generator sequential;
   da::pipeline_options popts;
   popts.format = lead == '[' ? da::input_format::json_array : da::input_format::ndjson;
-  if (o.echo_topics) popts.analysis.topic = &echo;
+  if (o.topic_model == "echo") popts.analysis.topic = &echo;
+  if (model) popts.analysis.topic = model.get();
+  if (o.detect_language) popts.analysis.language = &cld2;
   if (o.deterministic_ids) popts.analysis.ids = &sequential;
   if (o.log_level) {
     const da::log_level min = *o.log_level;
@@ -296,6 +317,7 @@ int main(int argc, char** argv) {
     fmt::print("dial-analytics {}\n", da::version_string);
     return 0;
   }
+  if (args[0] == "topics") return topics_main({args.begin() + 1, args.end()});
   if (args[0] != "replay") usage_error(fmt::format("unknown command '{}'", args[0]));
   return replay(parse_replay_args({args.begin() + 1, args.end()}));
 }

@@ -2,6 +2,9 @@
 // POST /data, HEAD /data, GET /health, GET /metrics (docs/http-api.md).
 #include "app.hpp"
 
+#include <dial_analytics/cld2_language_detector.hpp>
+#include <dial_analytics/fasttext_topic_classifier.hpp>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <zlib.h>
@@ -167,6 +170,26 @@ struct app::worker {
 
 app::app(const server_config& config, const logger& log)
     : config_(config), log_(log), metrics_(std::make_unique<metrics>()) {
+  if (config.detect_language) {
+    language_ = std::make_unique<cld2_language_detector>();
+    notes_.push_back("language detection: CLD2 (LANGUAGE_DETECTION=cld2)");
+  } else {
+    notes_.push_back("language detection: off (LANGUAGE_DETECTION=none), language=undefined");
+  }
+  if (!config.topic_model.empty()) {
+    try {
+      auto model = std::make_unique<fasttext_topic_classifier>(
+          config.topic_model,
+          fasttext_topic_options{.min_confidence = config.topic_min_confidence});
+      notes_.push_back(fmt::format("topics: {} ({} topics, min confidence {})", config.topic_model,
+                                   model->labels().size(), config.topic_min_confidence));
+      topic_ = std::move(model);
+    } catch (const topic_model_error& e) {
+      throw config_error(e.what());
+    }
+  } else {
+    notes_.push_back("topics: off (TOPIC_MODEL unset), topic=undefined");
+  }
   spool_options so;
   so.dir = config.data_dir;
   so.max_bytes = config.spool_max_bytes;
@@ -248,6 +271,8 @@ std::unique_ptr<app::worker> app::take_worker() {
     json.analysis.log = [this](log_level level, std::string_view m) { log_(level, m); };
     json.analysis.log_threshold = log_.min_level();  // per-event lines below it are never built
   }
+  json.analysis.language = language_.get();
+  json.analysis.topic = topic_.get();
   pipeline_options ndjson = json;
   ndjson.format = input_format::ndjson;
   return std::make_unique<worker>(std::move(json), std::move(ndjson));

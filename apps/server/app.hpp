@@ -83,6 +83,9 @@ class app {
   std::atomic<std::size_t> next_lane_{0};
   std::size_t active_lanes_ = 1;
   std::unique_ptr<metrics> metrics_;
+  // Shared by every worker: both are safe to call from several threads (docs/topics.md).
+  std::unique_ptr<language_detector> language_;
+  std::unique_ptr<topic_classifier> topic_;
   std::mutex workers_mutex_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::string> notes_;

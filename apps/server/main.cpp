@@ -40,6 +40,11 @@ int main(int argc, char** argv) {
         "The MODEL_RATES environment variable has become redundant since DIAL Core 0.7.0. It's "
         "ignored by the analytics service and could be safely removed.");
   }
+  if (!config.topic_embeddings_model.empty()) {
+    log(dial_analytics::log_level::warning,
+        "TOPIC_EMBEDDINGS_MODEL is ignored: fastText topic models carry their own word vectors "
+        "(docs/topics.md)");
+  }
   try {
     ds::app application(config, log);
     for (const std::string& note : application.startup_notes())

@@ -94,6 +94,24 @@ std::vector<option> options() {
        }},
       {"SPOOL_FSYNC", "--spool-fsync",
        [](server_config& c, const std::string& v) { c.spool_sync = to_bool("SPOOL_FSYNC", v); }},
+      {"LANGUAGE_DETECTION", "--language-detection",
+       [](server_config& c, const std::string& v) {
+         if (v != "cld2" && v != "none")
+           throw config_error("LANGUAGE_DETECTION must be cld2 or none, not '" + v + "'");
+         c.detect_language = v == "cld2";
+       }},
+      {"TOPIC_MODEL", "--topic-model",
+       [](server_config& c, const std::string& v) { c.topic_model = v; }},
+      {"TOPIC_MIN_CONFIDENCE", "--topic-min-confidence",
+       [](server_config& c, const std::string& v) {
+         char* end = nullptr;
+         const double p = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end != '\0' || !(p >= 0 && p <= 1))
+           throw config_error("TOPIC_MIN_CONFIDENCE must be a number from 0 to 1, not '" + v + "'");
+         c.topic_min_confidence = p;
+       }},
+      {"TOPIC_EMBEDDINGS_MODEL", "--topic-embeddings-model",
+       [](server_config& c, const std::string& v) { c.topic_embeddings_model = v; }},
       {"INFLUX_URL", "--influx-url",
        [](server_config& c, const std::string& v) {
          c.influx.url = v;
@@ -207,6 +225,10 @@ Every option is an environment variable (left) or a flag (right); flags win.
   SPOOL_MAX_BYTES       --spool-max-bytes       pending bytes before 503 (default 1 GiB)
   SPOOL_SEGMENT_BYTES   --spool-segment-bytes   spool file rotation size (default 64 MiB)
   SPOOL_FSYNC           --spool-fsync           fdatasync before acknowledging (default true)
+  LANGUAGE_DETECTION    --language-detection    cld2 or none (default cld2; docs/language.md)
+  TOPIC_MODEL           --topic-model           fastText topic model file; unset: no topics
+  TOPIC_MIN_CONFIDENCE  --topic-min-confidence  lower probability: topic=undefined (default 0.5)
+  TOPIC_EMBEDDINGS_MODEL --topic-embeddings-model  accepted and ignored (BERTopic only)
   INFLUX_URL            --influx-url            InfluxDB base URL; unset: spool files only
   INFLUX_API_VERSION    --influx-api-version    auto, 1, 2 or 3 (default auto: GET /ping)
   INFLUX_API_TOKEN      --influx-token          v2 Token / v3 Bearer / v1 password

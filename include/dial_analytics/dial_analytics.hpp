@@ -4,6 +4,8 @@
 
 #include <dial_analytics/analyzer.hpp>
 #include <dial_analytics/classifiers.hpp>
+#include <dial_analytics/cld2_language_detector.hpp>
+#include <dial_analytics/fasttext_topic_classifier.hpp>
 #include <dial_analytics/error.hpp>
 #include <dial_analytics/influx/influx_config.hpp>
 #include <dial_analytics/influx/influx_writer.hpp>

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <zlib.h>
 #include <fstream>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include "../support/fake_influx_server.hpp"
 #include "../support/records.hpp"
 #include "../support/temp_dir.hpp"
+#include "../support/topic_model.hpp"
 
 namespace ds = dial_analytics::server;
 using test_support::json;
@@ -191,7 +194,10 @@ TEST_CASE("with INFLUX_URL the spooled points reach InfluxDB", "[server][influx]
   f.config.influx.bucket = "b";
   {
     ds::app app(f.config, f.log);
-    CHECK(app.startup_notes().at(0).find("InfluxDB v2") != std::string::npos);
+    const auto& notes = app.startup_notes();
+    CHECK(std::any_of(notes.begin(), notes.end(), [](const std::string& n) {
+      return n.find("InfluxDB v2") != std::string::npos;
+    }));
     CHECK(app.handle(post(batch())).status == 200);
     app.shutdown();  // drains
   }
@@ -199,4 +205,47 @@ TEST_CASE("with INFLUX_URL the spooled points reach InfluxDB", "[server][influx]
   REQUIRE(reqs.size() == 1);
   CHECK(reqs[0].target == "/api/v2/write?org=o&bucket=b&precision=ns");
   CHECK(reqs[0].body == test_support::p_rate + "\n" + test_support::p_mcp + "\n");
+}
+
+namespace {
+
+std::string cooking_chat_batch() {
+  json body = test_support::chat_request_body();
+  body["messages"] = json::arr({json::obj(
+      {{"role", "user"},
+       {"content", "How long should I bake a chicken breast in the oven at 200 degrees?"}})});
+  json r = test_support::chat_record();
+  r["request"]["body"] = body.dump();
+  return json::arr({json::obj({{"message", r.dump()}})}).dump();
+}
+
+}  // namespace
+
+TEST_CASE("chats get a language by default and LANGUAGE_DETECTION=none turns it off", "[server]") {
+  {
+    fixture f;
+    ds::app app(f.config, f.log);
+    CHECK(app.handle(post(cooking_chat_batch())).status == 200);
+    CHECK(spooled(f.config.data_dir).find(",language=en,") != std::string::npos);
+  }
+  fixture f;
+  f.config.detect_language = false;
+  ds::app app(f.config, f.log);
+  CHECK(app.handle(post(cooking_chat_batch())).status == 200);
+  CHECK(spooled(f.config.data_dir).find(",language=undefined,") != std::string::npos);
+}
+
+TEST_CASE("TOPIC_MODEL gives chats the model topic and a bad one stops start-up", "[server]") {
+  {
+    fixture f;
+    f.config.topic_model = test_support::trained_topic_model();
+    ds::app app(f.config, f.log);
+    CHECK(app.handle(post(cooking_chat_batch())).status == 200);
+    CHECK(spooled(f.config.data_dir).find(",topic=cooking,") != std::string::npos);
+  }
+  fixture f;
+  f.config.topic_model = "davanstrien/chat_topics";  // a Hugging Face name, as for BERTopic
+  CHECK_THROWS_WITH(ds::app(f.config, f.log),
+                    Catch::Contains("fastText supervised model") &&
+                        Catch::Contains("docs/topics.md"));
 }

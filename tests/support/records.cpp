@@ -281,14 +281,17 @@ std::string with(std::string line, const std::vector<std::pair<std::string, std:
   return line;
 }
 
-run_result run_body(const std::string& body, topics t) {
+namespace {
+
+run_result run_body_with(const std::string& body, da::topic_classifier* topic,
+                         da::language_detector* language) {
   run_result result;
-  da::echo_topic_classifier echo;
   da::sequential_id_generator ids;
   da::line_buffer_sink sink;
   da::pipeline_options options;
   options.analysis.ids = &ids;
-  if (t == topics::echo) options.analysis.topic = &echo;
+  options.analysis.topic = topic;
+  options.analysis.language = language;
   options.analysis.log = [&](da::log_level level, std::string_view message) {
     static constexpr const char* names[] = {"DEBUG", "INFO", "WARNING", "ERROR"};
     result.logs.push_back(std::string(names[static_cast<int>(level)]) + " " + std::string(message));
@@ -312,10 +315,24 @@ run_result run_body(const std::string& body, topics t) {
   return result;
 }
 
-run_result run(const std::vector<json>& records, topics t) {
+std::string body_of(const std::vector<json>& records) {
   json body = json::arr();
   for (const json& r : records) body.push(json::obj({{"message", r.dump()}}));
-  return run_body(body.dump(), t);
+  return body.dump();
+}
+
+}  // namespace
+
+run_result run_body(const std::string& body, topics t) {
+  da::echo_topic_classifier echo;
+  return run_body_with(body, t == topics::echo ? &echo : nullptr, nullptr);
+}
+
+run_result run(const std::vector<json>& records, topics t) { return run_body(body_of(records), t); }
+
+run_result run_with(const std::vector<json>& records, da::topic_classifier* topic,
+                    da::language_detector* language) {
+  return run_body_with(body_of(records), topic, language);
 }
 
 }  // namespace test_support

@@ -59,5 +59,8 @@ struct run_result {
 run_result run(const std::vector<json>& records, topics t = topics::none);
 /// Runs a raw body.
 run_result run_body(const std::string& body, topics t = topics::none);
+/// Runs records with the given classifiers (null: none).
+run_result run_with(const std::vector<json>& records, dial_analytics::topic_classifier* topic,
+                    dial_analytics::language_detector* language = nullptr);
 
 }  // namespace test_support

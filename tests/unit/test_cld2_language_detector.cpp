@@ -44,3 +44,14 @@ TEST_CASE("detection reads a bounded prefix and stops at a character boundary", 
   CHECK(d.detect(text) == "de");
   CHECK(d.detect("ééééééééééééééééééééééééééééééééééééééééééééééééééé").size() <= 2);
 }
+
+TEST_CASE("Cyrillic text is only given a language whose alphabet has all its letters",
+          "[language]") {
+  da::cld2_language_detector d;
+  // Bulgarian (ъ, щ, я, ю are not Serbian or Macedonian letters); CLD2 alone answers `sr` here.
+  CHECK(d.detect("Коренова папка на файловата система и всички поддиректории в нея") == "bg");
+  CHECK(d.detect("Изходящият поток в паметта не може да бъде преоразмерен сега") == "bg");
+  // Serbian keeps its answer: ђ, ћ, џ, љ, њ, ј are Serbian letters.
+  CHECK(d.detect("Ова датотека не може да се отвори јер је већ отворена у другом програму") ==
+        "sr");
+}

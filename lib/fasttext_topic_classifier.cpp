@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+// fastText topic classification and training (issue #4). fastText's headers stay in this file.
+#include <dial_analytics/fasttext_topic_classifier.hpp>
+
+#include <fasttext/fasttext.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace dial_analytics {
+namespace {
+
+constexpr std::string_view label_prefix = "__label__";
+constexpr const char* docs_hint =
+    "TOPIC_MODEL must be the path of a fastText supervised model (.bin or .ftz), e.g. one made "
+    "by `dial-analytics topics train`; see docs/topics.md";
+
+std::string_view prefix_at_char_boundary(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
+bool is_ascii_separator(unsigned char c) {
+  return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+}
+
+}  // namespace
+
+void normalize_topic_text(std::string_view text, std::string& out) {
+  out.clear();
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_ascii_separator(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : ch);
+  }
+}
+
+struct fasttext_topic_classifier::impl {
+  fasttext::FastText model;
+  std::vector<std::string> labels;  // without the prefix, by label id
+};
+
+fasttext_topic_classifier::fasttext_topic_classifier(const std::string& path,
+                                                     fasttext_topic_options opts)
+    : impl_(std::make_unique<impl>()), options_(opts) {
+  std::error_code ec;
+  if (path.empty()) throw topic_model_error(fmt::format("no topic model given; {}", docs_hint));
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw topic_model_error(fmt::format("topic model '{}' is not a file ({}); {}", path,
+                                        ec ? ec.message() : "no such file", docs_hint));
+  try {
+    impl_->model.loadModel(path);
+  } catch (const std::exception& e) {
+    throw topic_model_error(
+        fmt::format("topic model '{}' is not a fastText model ({}); {}", path, e.what(), docs_hint));
+  }
+  if (impl_->model.getArgs().model != fasttext::model_name::sup)
+    throw topic_model_error(fmt::format(
+        "topic model '{}' is a fastText word-vector model, not a supervised classifier; {}", path,
+        docs_hint));
+  const auto dict = impl_->model.getDictionary();
+  for (std::int32_t i = 0; i < dict->nlabels(); ++i) {
+    std::string label = dict->getLabel(i);
+    if (std::string_view(label).starts_with(label_prefix)) label.erase(0, label_prefix.size());
+    impl_->labels.push_back(std::move(label));
+  }
+  if (impl_->labels.empty())
+    throw topic_model_error(fmt::format("topic model '{}' has no labels; {}", path, docs_hint));
+}
+
+fasttext_topic_classifier::~fasttext_topic_classifier() = default;
+
+const std::vector<std::string>& fasttext_topic_classifier::labels() const noexcept {
+  return impl_->labels;
+}
+
+std::vector<topic_prediction> fasttext_topic_classifier::predict(std::string_view text,
+                                                                 int k) const {
+  std::string line;
+  normalize_topic_text(prefix_at_char_boundary(text, options_.max_bytes), line);
+  if (line.empty()) return {};  // fastText would still "predict" from the end-of-line token
+  line.push_back('\n');
+  std::istringstream in(std::move(line));
+  std::vector<std::int32_t> words, labels;
+  impl_->model.getDictionary()->getLine(in, words, labels);
+  fasttext::Predictions found;  // (log probability, label id), best first
+  impl_->model.predict(k, words, found, 0.0F);
+  std::vector<topic_prediction> out;
+  out.reserve(found.size());
+  for (const auto& [log_probability, id] : found)
+    out.push_back({impl_->labels[static_cast<std::size_t>(id)], std::exp(double{log_probability})});
+  return out;
+}
+
+std::string_view fasttext_topic_classifier::classify(std::string_view text) {
+  const auto best = predict(text, 1);
+  if (best.empty() || best.front().confidence < options_.min_confidence) return {};
+  return best.front().label;
+}
+
+topic_training_result train_topic_model(const topic_training_options& o) {
+  std::ifstream in(o.input);
+  if (!in) throw topic_model_error(fmt::format("cannot read training file '{}'", o.input));
+  // Normalise the text of every line into a temporary file fastText trains from.
+  const std::string normalized_path = o.output + ".training-text.tmp";
+  std::ofstream normalized(normalized_path, std::ios::trunc);
+  if (!normalized)
+    throw topic_model_error(fmt::format("cannot write next to the output '{}'", o.output));
+  struct remove_on_exit {
+    std::string path;
+    ~remove_on_exit() { std::remove(path.c_str()); }
+  } cleanup{normalized_path};
+
+  topic_training_result result;
+  std::set<std::string, std::less<>> labels, words;
+  std::string line, text;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    std::string_view rest = line;
+    while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ')) rest.remove_suffix(1);
+    if (rest.empty() || rest.starts_with('#')) continue;  // blank lines and comments
+    std::string prefix;  // the line's labels, as written
+    while (rest.starts_with(label_prefix)) {
+      const auto end = rest.find_first_of(" \t");
+      const auto label = rest.substr(0, end);
+      labels.emplace(label.substr(label_prefix.size()));
+      prefix.append(label).push_back(' ');
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    }
+    if (prefix.empty())
+      throw topic_model_error(fmt::format("{}:{}: a line must start with __label__<topic>",
+                                          o.input, number));
+    normalize_topic_text(rest, text);
+    if (text.empty())
+      throw topic_model_error(fmt::format("{}:{}: the line has a label but no text", o.input,
+                                          number));
+    for (std::size_t b = 0; b < text.size();) {
+      const auto e = std::min(text.find(' ', b), text.size());
+      words.emplace(text.substr(b, e - b));
+      b = e + 1;
+    }
+    normalized << prefix << text << '\n';
+    ++result.lines;
+  }
+  normalized.close();
+  result.labels = labels.size();
+  result.words = words.size();
+  if (result.labels < 2)
+    throw topic_model_error(fmt::format("{}: a topic model needs at least two different labels",
+                                        o.input));
+
+  fasttext::Args args;
+  args.input = normalized_path;
+  args.output = o.output;
+  args.model = fasttext::model_name::sup;
+  args.loss = fasttext::loss_name::softmax;
+  args.epoch = o.epoch;
+  args.lr = o.learning_rate;
+  args.wordNgrams = o.word_ngrams;
+  args.dim = o.dim;
+  args.minCount = o.min_count;
+  args.minn = o.minn;
+  args.maxn = o.maxn;
+  args.bucket = o.bucket;
+  args.thread = o.threads;
+  args.seed = o.seed;
+  args.verbose = 0;
+  try {
+    fasttext::FastText model;
+    model.train(args);
+    if (o.quantize) {
+      fasttext::Args q = args;
+      q.qnorm = true;
+      q.cutoff = 0;
+      q.retrain = false;
+      model.quantize(q);
+    }
+    model.saveModel(o.output);
+  } catch (const std::exception& e) {
+    throw topic_model_error(fmt::format("training failed: {}", e.what()));
+  }
+  return result;
+}
+
+}  // namespace dial_analytics
