@@ -125,6 +125,7 @@ generated generate(std::size_t records, std::uint64_t seed, std::size_t batch_by
     json rec;
     std::string measurement;
     if (kind < 70) {
+      ++out.chats;
       const std::string model = r.chance(0.5) ? "gpt-4o" : "gpt-4o-mini";
       rec = base(r, "/openai/deployments/" + model + "/chat/completions", model, ms);
       json messages =

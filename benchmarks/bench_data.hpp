@@ -13,6 +13,7 @@ struct generated {
   std::vector<std::string> batches;                ///< JSON arrays of Vector events, ~1 MB each
   std::vector<std::string> expected_measurements;  ///< per point, in output order
   std::size_t records = 0;
+  std::size_t chats = 0;  ///< chat completion records (language and topic run on these)
   std::size_t bytes = 0;
   std::size_t malformed = 0;
 };

@@ -5,6 +5,9 @@
 //  (b) the full pipeline (parse, route, analyze, encode) into an in-memory line buffer.
 // Checks the pipeline's output first, then prints
 //   records_per_s=… mb_per_s=… baseline_mb_per_s=… ratio=… allocs_per_record=…
+// then the same pipeline with CLD2 language detection, and with language + a fastText topic
+// model trained from examples/data/topics at start-up (issue #4):
+//   language: records_per_s=… chat_records_per_s=… us_per_record_added=…
 //
 //   dial_analytics_bench_pipeline [--records N] [--repeat R]
 #include <dial_analytics/dial_analytics.hpp>
@@ -18,6 +21,8 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 #include "../tests/support/alloc_counter.hpp"
 #include "bench_data.hpp"
@@ -133,6 +138,58 @@ double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
+// The pipeline with language, then language + topic: checks that tags appear, prints the cost.
+bool classified_runs(const bench::generated& data, int repeat, double plain_seconds) {
+  namespace da = dial_analytics;
+  char dir_template[] = "/tmp/dial-analytics-bench-XXXXXX";
+  const char* dir = ::mkdtemp(dir_template);
+  if (dir == nullptr) return false;
+  da::topic_training_options training;
+  training.input = DIAL_ANALYTICS_TOPIC_SET;
+  training.output = std::string(dir) + "/topics.bin";
+  da::train_topic_model(training);
+  da::fasttext_topic_classifier topics(training.output);
+  std::remove(training.output.c_str());
+  ::rmdir(dir);
+  da::cld2_language_detector language;
+
+  for (const bool with_topic : {false, true}) {
+    da::line_buffer_sink sink;
+    da::pipeline_options options;
+    options.analysis.language = &language;
+    if (with_topic) options.analysis.topic = &topics;
+    da::pipeline pipeline(sink, std::move(options));
+    std::vector<da::event_status> statuses;
+    auto run = [&] {
+      sink.clear();
+      for (const std::string& batch : data.batches) pipeline.ingest(batch, &statuses);
+    };
+    run();
+    // Output check: some chats got a language; with topics, chats carry a model topic.
+    const std::string& lines = sink.lines();
+    const bool has_language = lines.find(",language=en,") != std::string::npos;
+    bool has_topic = !with_topic;
+    for (const std::string& label : topics.labels())
+      has_topic = has_topic || lines.find(",topic=" + label + ",") != std::string::npos;
+    if (!has_language || !has_topic) {
+      std::fprintf(stderr, "output check failed: no %s tag found\n",
+                   has_language ? "topic" : "language");
+      return false;
+    }
+    double best = 1e300;
+    for (int r = 0; r < repeat; ++r) {
+      const auto start = clock_type::now();
+      run();
+      best = std::min(best, seconds_since(start));
+    }
+    std::printf("%s: records_per_s=%.0f chat_records_per_s=%.0f us_per_record_added=%.1f\n",
+                with_topic ? "language+topic" : "language",
+                static_cast<double>(data.records) / best, static_cast<double>(data.chats) / best,
+                (best - plain_seconds) * 1e6 / static_cast<double>(data.records));
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -202,5 +259,6 @@ int main(int argc, char** argv) {
       static_cast<double>(data.records) / best_pipeline, mb / best_pipeline, mb / best_baseline,
       best_baseline / best_pipeline,
       static_cast<double>(allocs) / static_cast<double>(data.records));
+  if (!classified_runs(data, repeat, best_pipeline)) return 1;
   return 0;
 }

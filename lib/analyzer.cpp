@@ -238,20 +238,32 @@ struct analyzer::impl {
 
   // ---- language and topic --------------------------------------------------------------------
 
+  // "\n\n".join(a[from:] + b), stopped once `limit` bytes (plus a margin for the UTF-8 boundary
+  // and trailing whitespace) follow the leading whitespace the caller strips: a model that reads
+  // only a prefix sees exactly the prefix it would see in the whole text.
   static void join(std::string& out, const detail::pieces& a, std::size_t from,
-                   const detail::pieces& b) {
+                   const detail::pieces& b, std::size_t limit) {
+    constexpr std::size_t margin = 64;
+    const std::size_t cap = limit > SIZE_MAX - margin ? SIZE_MAX : limit + margin;
     out.clear();
     bool first = true;
-    for (std::size_t i = from; i < a.size(); ++i) {
+    std::size_t lead = std::string::npos;  // where the text starts after leading whitespace
+    auto append = [&](std::string_view piece) {
       if (!first) out += "\n\n";
       first = false;
-      out += a[i];
-    }
-    for (std::string_view piece : b) {
-      if (!first) out += "\n\n";
-      first = false;
-      out += piece;
-    }
+      if (lead != std::string::npos) {
+        out.append(piece.substr(0, std::min(piece.size(), cap - (out.size() - lead))));
+      } else {
+        out += piece;
+        lead = out.find_first_not_of(" \t\n\r\f\v");
+        if (lead != std::string::npos && out.size() - lead > cap) out.resize(lead + cap);
+      }
+      return lead == std::string::npos || out.size() - lead < cap;
+    };
+    for (std::size_t i = from; i < a.size(); ++i)
+      if (!append(a[i])) return;
+    for (std::string_view piece : b)
+      if (!append(piece)) return;
   }
 
   // With the default no-op models there is nothing to compute: skip text extraction entirely.
@@ -276,12 +288,12 @@ struct analyzer::impl {
   std::string_view language_of_last_turn() {
     if (!needs_language()) return undefined;
     const std::size_t from = request_pieces.empty() ? 0 : request_pieces.size() - 1;
-    join(language_text, request_pieces, from, response_pieces);
+    join(language_text, request_pieces, from, response_pieces, language->max_text_bytes());
     return or_undefined(detect_language(language_text));
   }
   std::string_view topic_of_all() {
     if (!needs_topic()) return undefined;
-    join(topic_text, request_pieces, 0, response_pieces);
+    join(topic_text, request_pieces, 0, response_pieces, topic->max_text_bytes());
     return or_undefined(classify_topic(topic_text));
   }
 
@@ -370,7 +382,7 @@ struct analyzer::impl {
         if (is_chat) {
           detected = language_of_last_turn();
         } else if (needs_language()) {
-          join(language_text, request_pieces, 0, response_pieces);
+          join(language_text, request_pieces, 0, response_pieces, language->max_text_bytes());
           detected = or_undefined(detect_language(language_text));
         }
       }

@@ -4,6 +4,7 @@
 
 #include <fasttext/fasttext.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -51,9 +52,126 @@ void normalize_topic_text(std::string_view text, std::string& out) {
   }
 }
 
+// fastText's FNV-1a variant (Dictionary::hash): bytes are sign-extended first.
+std::uint32_t fasttext_hash(std::string_view s) {
+  std::uint32_t h = 2166136261u;
+  for (char c : s) {
+    h ^= static_cast<std::uint32_t>(static_cast<std::int8_t>(c));
+    h *= 16777619u;
+  }
+  return h;
+}
+
 struct fasttext_topic_classifier::impl {
   fasttext::FastText model;
+  std::shared_ptr<const fasttext::Dictionary> dict;
+  fasttext::Args args;
+  std::int32_t nwords = 0;
+  bool pruned = false;  // quantised with a cutoff: ids need fastText's private prune map
+  // Dense softmax models are scored here (fastText's per-element row adds through a
+  // non-inlined accessor cost 30 ns a row); others go through FastText::predict.
+  std::shared_ptr<const fasttext::DenseMatrix> input, output;
   std::vector<std::string> labels;  // without the prefix, by label id
+
+  // The input ids of one normalised line, exactly as Dictionary::getLine computes them for a
+  // supervised model (word ids and sub-word / word n-gram buckets, then the end-of-line token),
+  // without its per-word string copies and stream reads.
+  void line_ids(std::string_view line, std::vector<std::int32_t>& ids) const {
+    ids.clear();
+    std::vector<std::int32_t> hashes;  // int32, as fastText keeps them (sign matters below)
+    std::string word;
+    auto add_word = [&](std::string_view token) {
+      const std::uint32_t h = fasttext_hash(token);
+      word.assign(token);
+      const std::int32_t wid = dict->getId(word, h);
+      if (wid >= 0) {
+        if (dict->getType(wid) != fasttext::entry_type::word) return;  // a label
+        if (args.maxn <= 0) {
+          ids.push_back(wid);
+        } else {
+          const auto& sub = dict->getSubwords(wid);
+          ids.insert(ids.end(), sub.begin(), sub.end());
+        }
+      } else {
+        if (token.starts_with(args.label)) return;  // an unknown label
+        if (token != fasttext::Dictionary::EOS) add_char_ngrams(token, ids);
+      }
+      hashes.push_back(static_cast<std::int32_t>(h));
+    };
+    for (std::size_t b = 0; b < line.size();) {
+      const std::size_t e = std::min(line.find(' ', b), line.size());
+      if (e > b) add_word(line.substr(b, e - b));
+      b = e + 1;
+    }
+    add_word(fasttext::Dictionary::EOS);
+    for (std::size_t i = 0; i < hashes.size(); ++i) {  // Dictionary::addWordNgrams
+      auto h = static_cast<std::uint64_t>(static_cast<std::int64_t>(hashes[i]));
+      for (std::size_t j = i + 1;
+           j < hashes.size() && j < i + static_cast<std::size_t>(args.wordNgrams); ++j) {
+        h = h * 116049371 + static_cast<std::uint64_t>(static_cast<std::int64_t>(hashes[j]));
+        ids.push_back(nwords +
+                      static_cast<std::int32_t>(h % static_cast<std::uint64_t>(args.bucket)));
+      }
+    }
+  }
+
+  // Model::computeHidden + SoftmaxLoss::computeOutput + Loss::findKBest, in the same float
+  // operations and order as fastText, so the probabilities are the same.
+  void softmax_predict(const std::vector<std::int32_t>& ids, int k,
+                       std::vector<std::pair<float, std::int32_t>>& best) const {
+    const auto dim = static_cast<std::size_t>(input->cols());
+    std::vector<float> hidden(dim, 0.0F);
+    for (const std::int32_t id : ids) {
+      const float* row = input->data() + static_cast<std::size_t>(id) * dim;
+      for (std::size_t j = 0; j < dim; ++j) hidden[j] += row[j];
+    }
+    const float scale = 1.0F / static_cast<float>(ids.size());
+    for (float& h : hidden) h *= scale;
+    const auto labels_n = static_cast<std::size_t>(output->rows());
+    std::vector<float> out(labels_n);
+    for (std::size_t i = 0; i < labels_n; ++i) {
+      const float* row = output->data() + i * dim;
+      float d = 0.0F;
+      for (std::size_t j = 0; j < dim; ++j) d += row[j] * hidden[j];
+      out[i] = d;
+    }
+    float max = out[0], z = 0.0F;
+    for (float o : out) max = std::max(o, max);
+    for (float& o : out) {
+      o = std::exp(o - max);
+      z += o;
+    }
+    best.clear();
+    for (std::size_t i = 0; i < labels_n; ++i)
+      best.emplace_back(std::log(out[i] / z + 1e-5F), static_cast<std::int32_t>(i));
+    const auto n = std::min(best.size(), static_cast<std::size_t>(k));
+    std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(n), best.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    best.resize(n);
+  }
+
+  // Dictionary::computeSubwords on "<token>": character n-grams of minn..maxn UTF-8 characters.
+  void add_char_ngrams(std::string_view token, std::vector<std::int32_t>& ids) const {
+    std::string w;
+    w.reserve(token.size() + 2);
+    w.append(fasttext::Dictionary::BOW).append(token).append(fasttext::Dictionary::EOW);
+    const auto is_continuation = [&](std::size_t k) {
+      return (static_cast<unsigned char>(w[k]) & 0xC0) == 0x80;
+    };
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (is_continuation(i)) continue;
+      for (std::size_t j = i, n = 1; j < w.size() && n <= static_cast<std::size_t>(args.maxn);
+           ++n) {
+        ++j;
+        while (j < w.size() && is_continuation(j)) ++j;
+        if (n >= static_cast<std::size_t>(args.minn) && !(n == 1 && (i == 0 || j == w.size()))) {
+          const std::uint32_t h = fasttext_hash(std::string_view(w).substr(i, j - i)) %
+                                  static_cast<std::uint32_t>(args.bucket);
+          ids.push_back(nwords + static_cast<std::int32_t>(h));
+        }
+      }
+    }
+  }
 };
 
 fasttext_topic_classifier::fasttext_topic_classifier(const std::string& path,
@@ -67,14 +185,22 @@ fasttext_topic_classifier::fasttext_topic_classifier(const std::string& path,
   try {
     impl_->model.loadModel(path);
   } catch (const std::exception& e) {
-    throw topic_model_error(
-        fmt::format("topic model '{}' is not a fastText model ({}); {}", path, e.what(), docs_hint));
+    throw topic_model_error(fmt::format("topic model '{}' is not a fastText model ({}); {}", path,
+                                        e.what(), docs_hint));
   }
   if (impl_->model.getArgs().model != fasttext::model_name::sup)
     throw topic_model_error(fmt::format(
         "topic model '{}' is a fastText word-vector model, not a supervised classifier; {}", path,
         docs_hint));
-  const auto dict = impl_->model.getDictionary();
+  impl_->dict = impl_->model.getDictionary();
+  impl_->args = impl_->model.getArgs();
+  impl_->nwords = impl_->dict->nwords();
+  impl_->pruned = const_cast<fasttext::Dictionary&>(*impl_->dict).isPruned();  // a pure read
+  if (!impl_->model.isQuant() && impl_->args.loss == fasttext::loss_name::softmax) {
+    impl_->input = impl_->model.getInputMatrix();
+    impl_->output = impl_->model.getOutputMatrix();
+  }
+  const auto& dict = impl_->dict;
   for (std::int32_t i = 0; i < dict->nlabels(); ++i) {
     std::string label = dict->getLabel(i);
     if (std::string_view(label).starts_with(label_prefix)) label.erase(0, label_prefix.size());
@@ -95,12 +221,20 @@ std::vector<topic_prediction> fasttext_topic_classifier::predict(std::string_vie
   std::string line;
   normalize_topic_text(prefix_at_char_boundary(text, options_.max_bytes), line);
   if (line.empty()) return {};  // fastText would still "predict" from the end-of-line token
-  line.push_back('\n');
-  std::istringstream in(std::move(line));
   std::vector<std::int32_t> words, labels;
-  impl_->model.getDictionary()->getLine(in, words, labels);
+  if (impl_->pruned) {
+    line.push_back('\n');
+    std::istringstream in(std::move(line));
+    impl_->dict->getLine(in, words, labels);
+  } else {
+    impl_->line_ids(line, words);
+  }
   fasttext::Predictions found;  // (log probability, label id), best first
-  impl_->model.predict(k, words, found, 0.0F);
+  if (words.empty()) return {};
+  if (impl_->input)
+    impl_->softmax_predict(words, k, found);
+  else
+    impl_->model.predict(k, words, found, 0.0F);
   std::vector<topic_prediction> out;
   out.reserve(found.size());
   for (const auto& [log_probability, id] : found)
@@ -134,7 +268,7 @@ topic_training_result train_topic_model(const topic_training_options& o) {
     std::string_view rest = line;
     while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ')) rest.remove_suffix(1);
     if (rest.empty() || rest.starts_with('#')) continue;  // blank lines and comments
-    std::string prefix;  // the line's labels, as written
+    std::string prefix;                                   // the line's labels, as written
     while (rest.starts_with(label_prefix)) {
       const auto end = rest.find_first_of(" \t");
       const auto label = rest.substr(0, end);
@@ -143,12 +277,12 @@ topic_training_result train_topic_model(const topic_training_options& o) {
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     }
     if (prefix.empty())
-      throw topic_model_error(fmt::format("{}:{}: a line must start with __label__<topic>",
-                                          o.input, number));
+      throw topic_model_error(
+          fmt::format("{}:{}: a line must start with __label__<topic>", o.input, number));
     normalize_topic_text(rest, text);
     if (text.empty())
-      throw topic_model_error(fmt::format("{}:{}: the line has a label but no text", o.input,
-                                          number));
+      throw topic_model_error(
+          fmt::format("{}:{}: the line has a label but no text", o.input, number));
     for (std::size_t b = 0; b < text.size();) {
       const auto e = std::min(text.find(' ', b), text.size());
       words.emplace(text.substr(b, e - b));
@@ -161,8 +295,8 @@ topic_training_result train_topic_model(const topic_training_options& o) {
   result.labels = labels.size();
   result.words = words.size();
   if (result.labels < 2)
-    throw topic_model_error(fmt::format("{}: a topic model needs at least two different labels",
-                                        o.input));
+    throw topic_model_error(
+        fmt::format("{}: a topic model needs at least two different labels", o.input));
 
   fasttext::Args args;
   args.input = normalized_path;

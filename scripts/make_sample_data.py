@@ -170,3 +170,34 @@ replay.mkdir(parents=True, exist_ok=True)
 (replay / "vector_batch.args").write_text("--deterministic-ids --topic-model echo\n")
 (replay / "prompts_log.input").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 (replay / "prompts_log.args").write_text("--deterministic-ids\n")
+
+# Chats on several topics and in several languages, for the demo's language and topic summary.
+CHATS = [
+    ("en", "How long should I roast a whole chicken with lemon and garlic?", "About 80 minutes at 200 °C, until the juices run clear; rest it for ten minutes before carving."),
+    ("en", "My Python script crashes with a KeyError when I read the config file, how do I debug it?", "Print the keys you actually load, and use dict.get with a default for optional settings."),
+    ("en", "Which telescope should a beginner buy to see the rings of Saturn?", "A 70–90 mm refractor or a 130 mm reflector shows the rings clearly on a steady night."),
+    ("en", "Should I pay off my credit card debt before investing in an index fund?", "Usually yes: card interest is far higher than the expected return of an index fund."),
+    ("en", "How often should I water tomato plants in pots during a hot summer?", "Daily, early in the morning, and twice on very hot days; check that the soil is moist."),
+    ("en", "How do I stop my puppy from biting my hands when we play?", "Stop the game when teeth touch skin and offer a chew toy instead; be consistent."),
+    ("en", "What should I pack for a one week hiking trip in the Alps in October?", "Layers, a waterproof jacket, warm hat and gloves, good boots and a map of the huts."),
+    ("en", "How can I improve my marathon time in sixteen weeks of training?", "Add one tempo run and one long run a week, and increase the distance gradually."),
+    ("de", "Wie lange muss ich Kartoffeln kochen, damit sie für Kartoffelsalat fest bleiben?", "Etwa zwanzig Minuten in Salzwasser, dann abgießen und gut ausdampfen lassen."),
+    ("fr", "Pouvez-vous m'expliquer pourquoi Pluton n'est plus considérée comme une planète ?", "Depuis 2006, une planète doit avoir fait le ménage sur son orbite, ce que Pluton n'a pas fait."),
+    ("es", "¿Cuál es la mejor manera de ahorrar dinero cada mes con un sueldo pequeño?", "Aparta una cantidad fija el día de cobro y revisa tus gastos fijos cada trimestre."),
+    ("it", "Come posso insegnare al mio cane a camminare al guinzaglio senza tirare?", "Fermati ogni volta che tira e premialo quando il guinzaglio resta morbido."),
+    ("ru", "Посоветуйте, пожалуйста, как правильно ухаживать за орхидеей после цветения.", "Обрежьте цветонос над почкой, поливайте умеренно и держите растение в светлом месте."),
+    ("zh", "请问初学者学习吉他应该先练习哪些和弦？每天练习多长时间比较合适？", "先练习C、G、D、Em和Am和弦，每天练习二十到三十分钟，坚持比时长更重要。"),
+]
+chat_records = []
+for i, (_, question, answer) in enumerate(CHATS):
+    chat_records.append(record(
+        "/openai/deployments/gpt-4o-mini/chat/completions", "2024-11-22T10:%02d:00.000" % i,
+        {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]},
+        deployment="gpt-4o-mini", chat="c-demo-%02d" % i, user="u-%02d" % (i % 5),
+        upstream="https://eastus.api.cognitive.microsoft.com/openai/deployments/gpt-4o-mini/chat/completions",
+        assembled=chat_response("chatcmpl-D%02d" % i, answer, model="gpt-4o-mini-2024-07-18"),
+        usage=usage(20 + i, 30 + 2 * i, price=0.00002 + i * 0.000001, deployment_price=0.00002 + i * 0.000001),
+        trace=trace("%032x" % (0xd1a1 + i), "%016x" % (0xc0de + i)), path=["gpt-4o-mini"]))
+chat_events = [{"file": "/app/log/aidial.log", "host": "dial-core-7d9f", "message": json.dumps(r, ensure_ascii=False),
+                "source_type": "file", "timestamp": "2024-11-22T10:20:00.%06dZ" % i} for i, r in enumerate(chat_records)]
+(data / "chats-batch.json").write_text(json.dumps(chat_events, ensure_ascii=False, indent=1) + "\n")

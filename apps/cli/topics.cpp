@@ -27,7 +27,7 @@ train: builds a fastText supervised topic model. LABELLED.txt has one example pe
   `__label__<topic> <text>` (fastText's format; blank lines and lines starting with '#' are
   skipped). Text is normalised as the server does before it classifies (docs/topics.md).
   --epoch N (50)  --lr X (0.5)  --word-ngrams N (1)  --dim N (50)  --min-count N (1)
-  --minn N (3)  --maxn N (5)  --bucket N (100000)  --threads N (1: reproducible)  --seed N (0)
+  --minn N (3)  --maxn N (5)  --bucket N (20000)  --threads N (1: reproducible)  --seed N (0)
   --quantize      write a compressed model (use the .ftz extension)
 
 predict: reads text lines and prints, per line, `<topic>\t<probability>` for the N most
@@ -89,8 +89,8 @@ int train(const std::vector<std::string_view>& args) {
   if (o.maxn < o.minn) usage_error("--maxn must not be smaller than --minn");
   try {
     const topic_training_result r = train_topic_model(o);
-    fmt::print(stderr, "trained {} on {} lines: {} topics, {} words\n", o.output, r.lines,
-               r.labels, r.words);
+    fmt::print(stderr, "trained {} on {} lines: {} topics, {} words\n", o.output, r.lines, r.labels,
+               r.words);
     return 0;
   } catch (const topic_model_error& e) {
     fmt::print(stderr, "dial-analytics: {}\n", e.what());
@@ -154,7 +154,8 @@ int predict_or_test(const std::vector<std::string_view>& args, bool test) {
       return 1;
     }
     const auto space = text.find(' ');
-    const std::string_view label = text.substr(9, space == std::string_view::npos ? text.npos : space - 9);
+    const std::string_view label =
+        text.substr(9, space == std::string_view::npos ? text.npos : space - 9);
     text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
     const auto best = model->predict(text, 1);
     const bool ok = !best.empty() && best.front().label == label;
@@ -165,7 +166,9 @@ int predict_or_test(const std::vector<std::string_view>& args, bool test) {
     ++total;
   }
   if (test) {
-    auto pct = [](long part, long whole) { return whole ? 100.0 * double(part) / double(whole) : 0.0; };
+    auto pct = [](long part, long whole) {
+      return whole ? 100.0 * double(part) / double(whole) : 0.0;
+    };
     fmt::print("lines\t{}\naccuracy\t{:.1f}%\n", total, pct(correct, total));
     for (const auto& [label, counts] : per_topic)
       fmt::print("{}\t{:.1f}%\t({}/{})\n", label, pct(counts.first, counts.second), counts.first,
@@ -201,7 +204,8 @@ int parse_int(std::string_view option, std::string_view value, int min) {
   int v = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
   if (ec != std::errc() || end != value.data() + value.size() || v < min)
-    usage_error(fmt::format("{} takes a whole number of at least {}, not '{}'", option, min, value));
+    usage_error(
+        fmt::format("{} takes a whole number of at least {}, not '{}'", option, min, value));
   return v;
 }
 

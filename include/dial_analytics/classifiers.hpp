@@ -10,6 +10,7 @@
 // used by one analyzer (one thread) at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +23,8 @@ class language_detector {
  public:
   virtual ~language_detector() = default;
   virtual std::string_view detect(std::string_view text) = 0;
+  /// The detector reads at most this prefix: the analyzer may pass a text cut a little after it.
+  [[nodiscard]] virtual std::size_t max_text_bytes() const noexcept { return SIZE_MAX; }
 };
 
 /// Classifies the topic of a text: a label, or empty for "no topic".
@@ -29,6 +32,8 @@ class topic_classifier {
  public:
   virtual ~topic_classifier() = default;
   virtual std::string_view classify(std::string_view text) = 0;
+  /// The classifier reads at most this prefix: the analyzer may pass a text cut a little after it.
+  [[nodiscard]] virtual std::size_t max_text_bytes() const noexcept { return SIZE_MAX; }
 };
 
 /// Never detects a language (every chat gets `language=undefined`).

@@ -16,7 +16,7 @@ namespace dial_analytics {
 
 /// Options of the CLD2 detector (docs/language.md explains the defaults).
 struct cld2_options {
-  std::size_t max_bytes = 4096;       ///< detect on this prefix (cut at a UTF-8 boundary)
+  std::size_t max_bytes = 256;        ///< detect on this prefix (cut at a UTF-8 boundary)
   std::size_t min_letter_bytes = 40;  ///< fewer UTF-8 bytes of letters → no language
   int min_percent = 70;               ///< the top language's share of the text, in percent
 };
@@ -26,6 +26,7 @@ class cld2_language_detector final : public language_detector {
  public:
   explicit cld2_language_detector(cld2_options opts = {}) : options_(opts) {}
   std::string_view detect(std::string_view text) override;
+  [[nodiscard]] std::size_t max_text_bytes() const noexcept override { return options_.max_bytes; }
 
  private:
   cld2_options options_;

@@ -37,7 +37,7 @@ struct topic_prediction {
 
 struct fasttext_topic_options {
   double min_confidence = 0.5;  ///< a lower best probability gives no topic (`undefined`)
-  std::size_t max_bytes = 4096;  ///< classify this prefix of the text (cut at a UTF-8 boundary)
+  std::size_t max_bytes = 256;  ///< classify this prefix of the text (cut at a UTF-8 boundary)
 };
 
 class fasttext_topic_classifier final : public topic_classifier {
@@ -51,6 +51,7 @@ class fasttext_topic_classifier final : public topic_classifier {
 
   /// The best topic if its probability reaches `min_confidence`, else empty.
   std::string_view classify(std::string_view text) override;
+  [[nodiscard]] std::size_t max_text_bytes() const noexcept override { return options_.max_bytes; }
 
   /// The `k` most probable topics, best first (fewer if the model has fewer labels; none for
   /// text without words).
@@ -77,12 +78,12 @@ struct topic_training_options {
   int epoch = 50;
   double learning_rate = 0.5;
   int word_ngrams = 1;
-  int dim = 50;
+  int dim = 20;
   int min_count = 1;
   int minn = 3;  ///< character n-grams (sub-words) from minn to maxn; 0 disables them
-  int maxn = 5;
-  int bucket = 100000;  ///< hash buckets for word and character n-grams
-  int threads = 1;      ///< 1 gives a reproducible model for a given seed
+  int maxn = 4;
+  int bucket = 20000;  ///< hash buckets for word and character n-grams
+  int threads = 1;     ///< 1 gives a reproducible model for a given seed
   int seed = 0;
   bool quantize = false;  ///< write a compressed `.ftz`-style model
 };

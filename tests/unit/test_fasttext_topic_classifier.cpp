@@ -2,7 +2,11 @@
 #include <dial_analytics/cld2_language_detector.hpp>
 #include <dial_analytics/fasttext_topic_classifier.hpp>
 
+#include <fasttext/fasttext.h>
 #include <catch2/catch.hpp>
+
+#include <cmath>
+#include <sstream>
 
 #include <fstream>
 #include <string>
@@ -26,10 +30,10 @@ json chat_about(const std::string& user, const std::string& assistant) {
   json body = test_support::chat_request_body();
   body["messages"] = json::arr({json::obj({{"role", "user"}, {"content", user}})});
   json answer = test_support::chat_assembled_response();
-  answer["choices"] = json::arr(
-      {json::obj({{"index", 0},
-                  {"delta", json::obj({{"role", "assistant"}, {"content", assistant}})},
-                  {"finish_reason", "stop"}})});
+  answer["choices"] =
+      json::arr({json::obj({{"index", 0},
+                            {"delta", json::obj({{"role", "assistant"}, {"content", assistant}})},
+                            {"finish_reason", "stop"}})});
   json r = test_support::chat_record();
   r["request"]["body"] = body.dump();
   r["assembled_response"] = answer.dump();
@@ -38,9 +42,10 @@ json chat_about(const std::string& user, const std::string& assistant) {
 
 }  // namespace
 
-TEST_CASE("a model trained from the shipped topic set predicts held-out lines with at least "
-          "80% accuracy",
-          "[topic]") {
+TEST_CASE(
+    "a model trained from the shipped topic set predicts held-out lines with at least "
+    "80% accuracy",
+    "[topic]") {
   da::fasttext_topic_classifier model(test_support::trained_topic_model());
   const auto& held_out = test_support::shipped_topic_split().held_out;
   REQUIRE(held_out.size() >= 100);
@@ -135,11 +140,50 @@ TEST_CASE("a quantised model loads and predicts like the full one", "[topic]") {
   }
   o.output = (dir.path() / "m.ftz").string();
   o.quantize = true;
+  o.bucket = 2000;  // quantising costs time in proportion to the rows (words + buckets)
   const auto r = da::train_topic_model(o);
   CHECK(r.labels == 10);
   da::fasttext_topic_classifier model(o.output);
   CHECK(model.classify("Which telescope shows the rings of Saturn and the moons of Jupiter?") ==
         "astronomy");
+}
+
+TEST_CASE("predictions are exactly fastText's own for the same normalised text", "[topic]") {
+  test_support::temp_dir dir;
+  std::vector<std::string> texts = {"Wie backe ich Brot ohne Hefe? Ünïcödé wörds, 日本語のテキスト",
+                                    "a", "__label__cooking is not a label here", "I I I I I"};
+  for (const auto& item : test_support::shipped_topic_split().held_out)
+    texts.push_back(item.second);
+  // The default model (word unigrams with sub-words) and one with word bigrams and no sub-words.
+  da::topic_training_options bigrams;
+  bigrams.input = (dir.path() / "train.txt").string();
+  {
+    std::ofstream out(bigrams.input);
+    for (const auto& line : test_support::shipped_topic_split().training) out << line << '\n';
+  }
+  bigrams.output = (dir.path() / "bigrams.bin").string();
+  bigrams.word_ngrams = 2;
+  bigrams.minn = bigrams.maxn = 0;
+  da::train_topic_model(bigrams);
+  for (const std::string& path : {test_support::trained_topic_model(), bigrams.output}) {
+    da::fasttext_topic_classifier ours(path);
+    fasttext::FastText theirs;
+    theirs.loadModel(path);
+    std::string normalized;
+    for (const std::string& text : texts) {
+      CAPTURE(path, text);
+      da::normalize_topic_text(text, normalized);
+      std::istringstream in(normalized + "\n");
+      std::vector<std::pair<fasttext::real, std::string>> expected;
+      theirs.predictLine(in, expected, 3, 0.0F);
+      const auto got = ours.predict(text, 3);
+      REQUIRE(got.size() == expected.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        CHECK("__label__" + std::string(got[i].label) == expected[i].second);
+        CHECK(std::abs(got[i].confidence - double{expected[i].first}) < 1e-6);
+      }
+    }
+  }
 }
 
 TEST_CASE("topic text is normalised: ASCII lowercased, punctuation and whitespace to one space",
@@ -164,7 +208,8 @@ TEST_CASE("chats get the model's topic and language, gated as in the reference",
   json anthropic = test_support::anthropic_record();
   anthropic["chat"]["id"] = "";
 
-  const auto r = test_support::run_with({chat, no_chat_id, responses, anthropic}, &model, &language);
+  const auto r =
+      test_support::run_with({chat, no_chat_id, responses, anthropic}, &model, &language);
   REQUIRE(r.lines.size() == 4);
   int with_topic = 0, analytics_without_topic = 0, undefined_both = 0;
   for (const std::string& line : r.lines) {
