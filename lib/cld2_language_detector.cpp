@@ -51,8 +51,8 @@ std::string_view iso_code(const char* code) {
 // their alphabets differ: a language whose alphabet lacks a letter of the text is not the answer.
 // Letters are bits of a mask: lowercase U+0430..U+045F at bit (cp - 0x430), ґ at bit 48.
 constexpr std::uint64_t cyrillic_bit(char32_t cp) {
-  if (cp >= 0x410 && cp <= 0x42f) cp += 0x20;  // А..Я → а..я
-  if (cp >= 0x400 && cp <= 0x40f) cp += 0x50;  // Ѐ..Џ → ѐ..џ
+  if (cp >= 0x410 && cp <= 0x42f) cp += 0x20;                     // А..Я → а..я
+  if (cp >= 0x400 && cp <= 0x40f) cp += 0x50;                     // Ѐ..Џ → ѐ..џ
   if (cp == 0x490 || cp == 0x491) return std::uint64_t{1} << 48;  // Ґ ґ
   return cp >= 0x430 && cp <= 0x45f ? std::uint64_t{1} << (cp - 0x430) : 0;
 }
@@ -62,13 +62,18 @@ template <typename F>
 constexpr void for_each_code_point(std::string_view s, F f) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    const std::size_t n = c < 0x80         ? 1
+                          : (c >> 5) == 6  ? 2
+                          : (c >> 4) == 14 ? 3
+                          : (c >> 3) == 30 ? 4
+                                           : 0;
     if (n == 0 || i + n > s.size()) {
       ++i;
       continue;
     }
     char32_t cp = n == 1 ? c : c & (0x7f >> n);
-    for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    for (std::size_t k = 1; k < n; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
     f(cp);
     i += n;
   }

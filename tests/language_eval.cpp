@@ -3,7 +3,8 @@
 // translated text from Debian's message catalogues): accuracy per language, "no language" and
 // wrong answers, by text length. Prints a Markdown table (docs/language.md) and fails when the
 // goals of issue #4 are missed: wrong < 1% overall, ≥ 95% correct above 40 bytes.
-//   dial_analytics_language_eval [eval.tsv [min_letter_bytes [min_percent [max_wrong% [min_correct%]]]]]
+//   dial_analytics_language_eval [eval.tsv [min_letter_bytes [min_percent [max_wrong%
+//   [min_correct%]]]]]
 #include <dial_analytics/cld2_language_detector.hpp>
 
 #include <cstdio>

@@ -76,7 +76,6 @@ struct options {
   std::optional<da::log_level> log_level;
 };
 
-
 options parse_replay_args(const std::vector<std::string_view>& args) {
   options o;
   for (std::size_t i = 0; i < args.size(); ++i) {

@@ -31,10 +31,10 @@ struct server_config {
   bool has_influx = false;                          ///< INFLUX_URL set
   influx::influx_config influx;                     ///< INFLUX_* variables
   influx::sender_options sender;                    ///< INFLUX_BATCH_LINES, INFLUX_RETRY_*_MS
-  unsigned influx_connections = 2;  ///< INFLUX_CONNECTIONS: parallel writers, one spool lane each
-  bool detect_language = true;      ///< LANGUAGE_DETECTION=cld2|none
-  std::string topic_model;          ///< TOPIC_MODEL: fastText model path; empty: no topics
-  double topic_min_confidence = 0.5;   ///< TOPIC_MIN_CONFIDENCE
+  unsigned influx_connections = 2;    ///< INFLUX_CONNECTIONS: parallel writers, one spool lane each
+  bool detect_language = true;        ///< LANGUAGE_DETECTION=cld2|none
+  std::string topic_model;            ///< TOPIC_MODEL: fastText model path; empty: no topics
+  double topic_min_confidence = 0.5;  ///< TOPIC_MIN_CONFIDENCE
   std::string topic_embeddings_model;  ///< TOPIC_EMBEDDINGS_MODEL: accepted, ignored (warning)
 };
 

@@ -5,8 +5,8 @@
 #include <dial_analytics/analyzer.hpp>
 #include <dial_analytics/classifiers.hpp>
 #include <dial_analytics/cld2_language_detector.hpp>
-#include <dial_analytics/fasttext_topic_classifier.hpp>
 #include <dial_analytics/error.hpp>
+#include <dial_analytics/fasttext_topic_classifier.hpp>
 #include <dial_analytics/influx/influx_config.hpp>
 #include <dial_analytics/influx/influx_writer.hpp>
 #include <dial_analytics/influx/sender.hpp>

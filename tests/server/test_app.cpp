@@ -245,7 +245,6 @@ TEST_CASE("TOPIC_MODEL gives chats the model topic and a bad one stops start-up"
   }
   fixture f;
   f.config.topic_model = "davanstrien/chat_topics";  // a Hugging Face name, as for BERTopic
-  CHECK_THROWS_WITH(ds::app(f.config, f.log),
-                    Catch::Contains("fastText supervised model") &&
-                        Catch::Contains("docs/topics.md"));
+  CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("fastText supervised model") &&
+                                                  Catch::Contains("docs/topics.md"));
 }

@@ -10,8 +10,8 @@
 namespace test_support {
 
 struct topic_split {
-  std::vector<std::string> training;                             ///< labelled lines
-  std::vector<std::pair<std::string, std::string>> held_out;     ///< (topic, text)
+  std::vector<std::string> training;                          ///< labelled lines
+  std::vector<std::pair<std::string, std::string>> held_out;  ///< (topic, text)
 };
 
 /// The shipped set split: example lines with index % 5 == 4 are held out; the seed
