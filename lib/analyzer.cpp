@@ -8,6 +8,8 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include <dial_analytics/error.hpp>
 #include <dial_analytics/line_protocol.hpp>
 #include <dial_analytics/timestamp.hpp>
@@ -236,6 +238,93 @@ struct analyzer::impl {
     return result;
   }
 
+  // ---- prices (MODEL_RATES, docs/pricing.md) --------------------------------------------------
+
+  static std::string_view str_or_empty(const py_value& v) { return v.is_str() ? v.str() : ""; }
+  static std::int64_t count_of(const py_value& v) {
+    if (v.is_none() || v.is_str()) return 0;
+    try {
+      const double d = detail::py_float(v);
+      return d >= 1e15 ? static_cast<std::int64_t>(1e15) : d > 0 ? static_cast<std::int64_t>(d) : 0;
+    } catch (...) {
+      return 0;
+    }
+  }
+  static usage_counts counts_of(const py_value& usage) {
+    usage_counts u;
+    if (!usage.is_dict()) return u;
+    u.prompt_tokens = count_of(usage.get("prompt_tokens"));
+    u.completion_tokens = count_of(usage.get("completion_tokens"));
+    const py_value details = usage.get("prompt_tokens_details");
+    if (details.is_dict()) {
+      u.cached_prompt_tokens = count_of(details.get("cached_tokens"));
+      u.cache_write_prompt_tokens = count_of(details.get("cache_write_tokens"));
+    }
+    return u;
+  }
+  static std::int64_t chars_of(const detail::pieces& pieces) {
+    std::int64_t n = pieces.empty() ? 0 : static_cast<std::int64_t>(pieces.size()) - 1;  // "\n"s
+    for (std::string_view piece : pieces) n += chars_without_spaces(piece);
+    return n;
+  }
+
+  // Leaves Core's prices as they are when it gave them; otherwise prices the record from the
+  // rate table and adds the prices of child spans seen before it.
+  void apply_rates(const common_fields& c, const py_value& usage, const py_value& model,
+                   record_type type, const py_value& request_body, const py_value& response_body,
+                   double& price, double& deployment_price) {
+    if (options.prices == nullptr) return;
+    span_ids span;
+    if (c.trace.is_dict()) {
+      span.trace_id = str_or_empty(c.trace.get("trace_id"));
+      span.span_id = str_or_empty(c.trace.get("core_span_id"));
+      span.parent_span_id = str_or_empty(c.trace.get("core_parent_span_id"));
+    }
+    if (usage.truthy() && !usage.get("price").is_none()) {
+      options.prices->observe_core_price(span, price, deployment_price);
+      return;
+    }
+    usage_counts u = counts_of(usage);
+    const std::string_view deployment = str_or_empty(c.deployment);
+    const model_rate* rate = options.prices->table().find(deployment, str_or_empty(model));
+    if (rate == nullptr) {
+      if ((u.prompt_tokens > 0 || u.completion_tokens > 0) &&
+          options.prices->count_unpriced(deployment) && wants(log_level::warning)) {
+        log(log_level::warning,
+            fmt::format("no price from DIAL Core and no MODEL_RATES entry for deployment '{}' "
+                        "(model '{}'): its prices are written as 0 (docs/pricing.md)",
+                        deployment, str_or_empty(model)));
+      }
+      return;
+    }
+    if (rate->unit == rate_unit::char_without_whitespace) {
+      const detail::extraction_log silent = [](bool, std::string_view) {};
+      detail::pieces request, response;
+      switch (type) {
+        case record_type::chat_completion:
+          detail::chat_request_contents(request_body, request, silent);
+          detail::chat_response_contents(response_body, response, silent);
+          break;
+        case record_type::embedding:
+          detail::embeddings_request_contents(request_body, request, silent);
+          break;
+        case record_type::responses:
+          detail::responses_request_contents(request_body, request, silent);
+          detail::responses_response_contents(response_body, response, silent);
+          break;
+        default:
+          detail::anthropic_request_contents(request_body, request, silent);
+          detail::anthropic_response_contents(response_body, response, silent);
+          break;
+      }
+      u.prompt_chars = chars_of(request);
+      u.completion_chars = chars_of(response);
+    }
+    const price_calculator::result r = options.prices->price(span, *rate, u);
+    deployment_price = r.deployment_price.to_double();
+    price = r.price.to_double();
+  }
+
   // ---- language and topic --------------------------------------------------------------------
 
   // "\n\n".join(a[from:] + b), stopped once `limit` bytes (plus a margin for the UTF-8 boundary
@@ -407,6 +496,7 @@ struct analyzer::impl {
       deployment_price =
           usage.contains("deployment_price") ? detail::py_float(usage["deployment_price"]) : 0.0;
     }
+    apply_rates(c, usage, model, type, request_body, response_body, price, deployment_price);
     out->add_field("price", field_value::floating(price));
     out->add_field("deployment_price", field_value::floating(deployment_price));
     std::int64_t messages = 0;
@@ -504,10 +594,15 @@ struct analyzer::impl {
     }
     out->add_field("number_request_messages", field_value::integer(messages));
     const bool has_usage = c.token_usage.truthy();
-    for (std::string_view key : {"price", "deployment_price"}) {
-      const py_value v = has_usage ? c.token_usage.get(key) : py_value();
-      out->add_field(key, field_value::floating(v.is_none() ? 0.0 : detail::py_float(v)));
+    double prices[2] = {0.0, 0.0};  // price, deployment_price
+    for (int i = 0; i < 2; ++i) {
+      const py_value v =
+          has_usage ? c.token_usage.get(i == 0 ? "price" : "deployment_price") : py_value();
+      prices[i] = v.is_none() ? 0.0 : detail::py_float(v);
     }
+    apply_rates(c, c.token_usage, model, type, request_body, response_body, prices[0], prices[1]);
+    out->add_field("price", field_value::floating(prices[0]));
+    out->add_field("deployment_price", field_value::floating(prices[1]));
     add_token_fields(c.token_usage);
   }
 

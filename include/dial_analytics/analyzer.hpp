@@ -17,6 +17,7 @@
 #include <dial_analytics/classifiers.hpp>
 #include <dial_analytics/log_parser.hpp>
 #include <dial_analytics/point.hpp>
+#include <dial_analytics/pricing.hpp>
 #include <dial_analytics/router.hpp>
 
 namespace dial_analytics {
@@ -37,7 +38,10 @@ struct analyzer_options {
   language_detector* language = nullptr;  ///< null: no language (`undefined`)
   topic_classifier* topic = nullptr;  ///< null: no topic (`undefined` where the reference has one)
   response_id_generator* ids = nullptr;  ///< null: random UUID v4 per analyzer
-  log_callback log;                      ///< empty: diagnostics are dropped
+  /// null: prices exactly as DIAL Core logs them (0 when absent). Set: records without Core
+  /// prices are priced from its rate table and child spans roll up (docs/pricing.md).
+  price_calculator* prices = nullptr;
+  log_callback log;  ///< empty: diagnostics are dropped
   /// Diagnostics below this level are neither built nor passed to `log` (hot paths skip them).
   log_level log_threshold = log_level::debug;
 };

@@ -15,6 +15,7 @@
 #include <dial_analytics/pipeline.hpp>
 #include <dial_analytics/point.hpp>
 #include <dial_analytics/point_sink.hpp>
+#include <dial_analytics/pricing.hpp>
 #include <dial_analytics/router.hpp>
 #include <dial_analytics/spool.hpp>
 #include <dial_analytics/timestamp.hpp>
