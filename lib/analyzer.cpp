@@ -287,17 +287,7 @@ struct analyzer::impl {
     usage_counts u = counts_of(usage);
     const std::string_view deployment = str_or_empty(c.deployment);
     const model_rate* rate = options.prices->table().find(deployment, str_or_empty(model));
-    if (rate == nullptr) {
-      if ((u.prompt_tokens > 0 || u.completion_tokens > 0) &&
-          options.prices->count_unpriced(deployment) && wants(log_level::warning)) {
-        log(log_level::warning,
-            fmt::format("no price from DIAL Core and no MODEL_RATES entry for deployment '{}' "
-                        "(model '{}'): its prices are written as 0 (docs/pricing.md)",
-                        deployment, str_or_empty(model)));
-      }
-      return;
-    }
-    if (rate->unit == rate_unit::char_without_whitespace) {
+    if (rate != nullptr && rate->unit == rate_unit::char_without_whitespace) {
       const detail::extraction_log silent = [](bool, std::string_view) {};
       detail::pieces request, response;
       switch (type) {
@@ -320,7 +310,18 @@ struct analyzer::impl {
       u.prompt_chars = chars_of(request);
       u.completion_chars = chars_of(response);
     }
-    const price_calculator::result r = options.prices->price(span, *rate, u);
+    // Without any rates there is nothing to compute and nothing to roll up.
+    const price_calculator::result r = options.prices->table().empty()
+                                           ? price_calculator::result{}
+                                           : options.prices->price(span, rate, u);
+    if (rate == nullptr && !r.has_children && (u.prompt_tokens > 0 || u.completion_tokens > 0) &&
+        options.prices->count_unpriced(deployment) && wants(log_level::warning)) {
+      log(log_level::warning,
+          fmt::format("no price from DIAL Core and no MODEL_RATES entry for deployment '{}' "
+                      "(model '{}'): its prices are written as 0 (docs/pricing.md)",
+                      deployment, str_or_empty(model)));
+    }
+    if (rate == nullptr && !r.has_children) return;
     deployment_price = r.deployment_price.to_double();
     price = r.price.to_double();
   }

@@ -345,13 +345,15 @@ price_calculator::price_calculator(rate_table table, rollup_options options)
 
 price_calculator::~price_calculator() = default;
 
-price_calculator::result price_calculator::price(const span_ids& span, const model_rate& rate,
+price_calculator::result price_calculator::price(const span_ids& span, const model_rate* rate,
                                                  const usage_counts& usage) {
   result r;
-  r.deployment_price = compute_cost(rate, usage);
+  if (rate != nullptr) r.deployment_price = compute_cost(*rate, usage);
   std::lock_guard lock(state_->mutex);
-  ++state_->stats.computed;
+  if (rate != nullptr) ++state_->stats.computed;
+  const auto before = state_->stats.rolled_up;
   r.price = r.deployment_price + state_->complete(span, r.deployment_price, true);
+  r.has_children = state_->stats.rolled_up != before;
   return r;
 }
 

@@ -25,7 +25,7 @@ namespace {
 constexpr std::string_view usage_text = R"(Usage:
   dial-analytics replay [--input PATH|-] [--deterministic-ids] [--language cld2|none]
                         [--topic-model PATH|echo|none] [--topic-min-confidence P]
-                        [--log-level debug|info|warning|error|off]
+                        [--model-rates FILE] [--log-level debug|info|warning|error|off]
   dial-analytics topics train|predict|test ...   (dial-analytics topics --help)
   dial-analytics --help | --version
 
@@ -50,6 +50,9 @@ Options:
   --topic-min-confidence P
                         with a model: a lower probability gives topic=undefined
                         (default 0.5)
+  --model-rates FILE    price records DIAL Core logged without prices from this
+                        MODEL_RATES table and roll child spans up (docs/pricing.md);
+                        records with Core prices are unchanged
   --log-level LEVEL     write the service's diagnostics (unsupported URIs, invalid bodies, ...)
                         to stderr as plain text; default: off
   -h, --help            this text
@@ -73,6 +76,7 @@ struct options {
   std::string topic_model = "none";  // none, echo or a model path
   double topic_min_confidence = da::fasttext_topic_options{}.min_confidence;
   bool detect_language = true;
+  std::string model_rates;  // a rate table file; empty: Core's prices only
   std::optional<da::log_level> log_level;
 };
 
@@ -96,6 +100,8 @@ options parse_replay_args(const std::vector<std::string_view>& args) {
       if (o.topic_model.empty()) usage_error("--topic-model takes a path, echo or none");
     } else if (a == "--topic-min-confidence") {
       o.topic_min_confidence = parse_probability(a, value());
+    } else if (a == "--model-rates") {
+      o.model_rates = std::string(value());
     } else if (a == "--language") {
       const std::string_view v = value();
       if (v != "cld2" && v != "none")
@@ -242,8 +248,26 @@ int replay(const options& o) {
       return 1;
     }
   }
+  std::unique_ptr<da::price_calculator> prices;
+  if (!o.model_rates.empty()) {
+    std::string table;
+    input_file rates_file(o.model_rates);
+    while (rates_file.read(table, 1u << 16)) {
+    }
+    if (!rates_file.error().empty()) {
+      fmt::print(stderr, "dial-analytics: {}\n", rates_file.error());
+      return 1;
+    }
+    try {
+      prices = std::make_unique<da::price_calculator>(da::rate_table::parse(table));
+    } catch (const da::rate_table_error& e) {
+      fmt::print(stderr, "dial-analytics: {}: {}\n", o.model_rates, e.what());
+      return 1;
+    }
+  }
   da::sequential_id_generator sequential;
   da::pipeline_options popts;
+  popts.analysis.prices = prices.get();
   popts.format = lead == '[' ? da::input_format::json_array : da::input_format::ndjson;
   if (o.topic_model == "echo") popts.analysis.topic = &echo;
   if (model) popts.analysis.topic = model.get();
@@ -295,6 +319,17 @@ int replay(const options& o) {
       fmt::print(stderr, "dial-analytics: {}\n", in.error());
       return 1;
     }
+  }
+  if (prices) {
+    const da::price_stats ps = prices->stats();
+    fmt::print(stderr,
+               "dial-analytics: priced {} record(s) from {}; {} include child spans' prices\n",
+               ps.computed, o.model_rates, ps.rolled_up);
+    for (const auto& [deployment, n] : ps.unpriced)
+      fmt::print(stderr,
+                 "dial-analytics: {} record(s) of deployment '{}' have tokens but no price "
+                 "and no rate\n",
+                 n, deployment);
   }
   if (sink.rejected()) {
     fmt::print(stderr, "dial-analytics: {} point(s) had no finite field and were not written\n",

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include <dial_analytics/error.hpp>
@@ -113,7 +115,6 @@ void logger::operator()(log_level level, std::string_view message) const {
 struct app::metrics {
   std::array<std::array<std::atomic<std::uint64_t>, 3>, type_count> records{};
   std::atomic<std::uint64_t> points_accepted{0};
-  std::atomic<std::uint64_t> unpriced{0};
   std::atomic<std::uint64_t> spool_full{0};
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> bytes_received{0};
@@ -135,28 +136,13 @@ struct app::metrics {
 
 // A pipeline with its output buffer; one per request in flight, reused.
 struct app::worker {
-  // Appends line protocol and counts records with tokens but without a price.
+  // Appends line protocol.
   class sink final : public point_sink {
    public:
     void write(const point& p) override {
       if (append_line(lines, p)) ++no_fields;
-      if (p.measurement == "rate_analytics" || p.measurement == "mcp_analytics" ||
-          p.measurement == "routes_analytics") {
-        return;
-      }
-      bool priced = false, has_tokens = false;
-      for (const field& f : p.fields) {
-        if (f.key == "price" && f.value.type == field_value::kind::floating && f.value.d != 0)
-          priced = true;
-        if ((f.key == "prompt_tokens" || f.key == "completion_tokens") &&
-            f.value.type == field_value::kind::integer && f.value.i > 0) {
-          has_tokens = true;
-        }
-      }
-      if (has_tokens && !priced) ++unpriced;
     }
     std::string lines;
-    std::size_t unpriced = 0;
     std::size_t no_fields = 0;
   };
 
@@ -170,6 +156,30 @@ struct app::worker {
 
 app::app(const server_config& config, const logger& log)
     : config_(config), log_(log), metrics_(std::make_unique<metrics>()) {
+  {
+    rate_table rates;
+    try {
+      if (!config.model_rates_file.empty()) {
+        std::ifstream in(config.model_rates_file);
+        if (!in)
+          throw rate_table_error("cannot read the rate table file " + config.model_rates_file);
+        std::stringstream text;
+        text << in.rdbuf();
+        rates = rate_table::parse(text.str());
+      } else if (!config.model_rates_json.empty()) {
+        rates = rate_table::parse(config.model_rates_json);
+      }
+    } catch (const rate_table_error& e) {
+      throw config_error(e.what());
+    }
+    notes_.push_back(rates.empty()
+                         ? std::string("prices: as DIAL Core logs them (no MODEL_RATES)")
+                         : fmt::format("prices: {} MODEL_RATES entries for records without Core "
+                                       "prices; roll-up keeps {} entries for {} s",
+                                       rates.size(), config.rollup.max_entries,
+                                       config.rollup.max_age.count()));
+    prices_ = std::make_unique<price_calculator>(std::move(rates), config.rollup);
+  }
   if (config.detect_language) {
     language_ = std::make_unique<cld2_language_detector>();
     notes_.push_back("language detection: CLD2 (LANGUAGE_DETECTION=cld2)");
@@ -272,6 +282,7 @@ std::unique_ptr<app::worker> app::take_worker() {
     json.analysis.log_threshold = log_.min_level();  // per-event lines below it are never built
   }
   json.analysis.language = language_.get();
+  json.analysis.prices = prices_.get();
   json.analysis.topic = topic_.get();
   pipeline_options ndjson = json;
   ndjson.format = input_format::ndjson;
@@ -337,7 +348,6 @@ http_response app::post_data(http_request& request) {
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<worker> w = take_worker();
   w->out.lines.clear();
-  w->out.unpriced = 0;
   pipeline& p = format == input_format::json_array ? w->json_pipeline : w->ndjson_pipeline;
   const ingest_result result = p.ingest(request.body, &w->statuses);
   if (result.ec) {
@@ -372,7 +382,6 @@ http_response app::post_data(http_request& request) {
   }
   ++metrics_->batches;
   metrics_->points_accepted += result.stats.points;
-  metrics_->unpriced += w->out.unpriced;
   std::string body = "[";
   for (std::size_t i = 0; i < w->statuses.size(); ++i) {
     const event_status& s = w->statuses[i];
@@ -423,8 +432,43 @@ http_response app::render_metrics() const {
           metrics_->bytes_received);
   counter("dial_analytics_points_accepted_total", "Points written to the spool.",
           metrics_->points_accepted);
+  const price_stats ps = prices_->stats();
+  std::uint64_t unpriced = 0;
+  for (const auto& [deployment, n] : ps.unpriced) unpriced += n;
   counter("dial_analytics_unpriced_records_total",
-          "Records with tokens but neither a price nor a rate.", metrics_->unpriced);
+          "Records with tokens but neither a price from DIAL Core nor a MODEL_RATES rate.",
+          unpriced);
+  fmt::format_to(out,
+                 "# HELP dial_analytics_unpriced_records_by_deployment_total Unpriced records "
+                 "by deployment.\n# TYPE dial_analytics_unpriced_records_by_deployment_total "
+                 "counter\n");
+  for (const auto& [deployment, n] : ps.unpriced) {
+    std::string label;
+    for (char ch : deployment) {  // Prometheus label escaping
+      if (ch == '\\' || ch == '"') label.push_back('\\');
+      if (ch == '\n') {
+        label += "\\n";
+        continue;
+      }
+      label.push_back(ch);
+    }
+    fmt::format_to(out,
+                   "dial_analytics_unpriced_records_by_deployment_total{{deployment=\"{}\"}} {}\n",
+                   label, n);
+  }
+  counter("dial_analytics_prices_computed_total", "Records priced from MODEL_RATES.", ps.computed);
+  counter("dial_analytics_price_rollups_total",
+          "Records whose price includes the prices of child spans.", ps.rolled_up);
+  counter("dial_analytics_price_rollup_children_total",
+          "Child span prices added to their parent's price.", ps.children_claimed);
+  counter("dial_analytics_price_rollup_expired_total",
+          "Child span prices whose parent did not arrive within the roll-up limits.",
+          ps.children_expired);
+  counter("dial_analytics_price_rollup_late_children_total",
+          "Child spans logged after their parent (not rolled up).", ps.late_children);
+  counter("dial_analytics_core_price_below_deployment_price_total",
+          "Records whose Core price is below their deployment_price.",
+          ps.core_price_below_deployment_price);
   counter("dial_analytics_spool_full_total", "Batches refused with 503 because the spool was full.",
           metrics_->spool_full);
   auto total = [&](auto member) {

@@ -86,6 +86,8 @@ class app {
   // Shared by every worker: both are safe to call from several threads (docs/topics.md).
   std::unique_ptr<language_detector> language_;
   std::unique_ptr<topic_classifier> topic_;
+  // Prices for records without Core prices; always present (it also counts unpriced records).
+  std::unique_ptr<price_calculator> prices_;
   std::mutex workers_mutex_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::string> notes_;

@@ -35,11 +35,6 @@ int main(int argc, char** argv) {
   ds::logger log(config.level);
   log(dial_analytics::log_level::info,
       std::string("dial-analytics-server ") + dial_analytics::version_string + " starting");
-  if (std::getenv("MODEL_RATES")) {
-    log(dial_analytics::log_level::warning,
-        "The MODEL_RATES environment variable has become redundant since DIAL Core 0.7.0. It's "
-        "ignored by the analytics service and could be safely removed.");
-  }
   if (!config.topic_embeddings_model.empty()) {
     log(dial_analytics::log_level::warning,
         "TOPIC_EMBEDDINGS_MODEL is ignored: fastText topic models carry their own word vectors "

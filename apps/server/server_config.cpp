@@ -112,6 +112,18 @@ std::vector<option> options() {
        }},
       {"TOPIC_EMBEDDINGS_MODEL", "--topic-embeddings-model",
        [](server_config& c, const std::string& v) { c.topic_embeddings_model = v; }},
+      {"MODEL_RATES", "--model-rates-json",
+       [](server_config& c, const std::string& v) { c.model_rates_json = v; }},
+      {"MODEL_RATES_FILE", "--model-rates",
+       [](server_config& c, const std::string& v) { c.model_rates_file = v; }},
+      {"ROLLUP_MAX_ENTRIES", "--rollup-max-entries",
+       [](server_config& c, const std::string& v) {
+         c.rollup.max_entries = std::max<std::uint64_t>(1, to_number("ROLLUP_MAX_ENTRIES", v));
+       }},
+      {"ROLLUP_MAX_AGE_S", "--rollup-max-age",
+       [](server_config& c, const std::string& v) {
+         c.rollup.max_age = std::chrono::seconds(to_number("ROLLUP_MAX_AGE_S", v));
+       }},
       {"INFLUX_URL", "--influx-url",
        [](server_config& c, const std::string& v) {
          c.influx.url = v;
@@ -199,9 +211,8 @@ server_config load_config(const std::vector<std::string>& args, bool& help) {
     }
     found->set(c, value);
   }
-  if (std::getenv("MODEL_RATES")) {
-    // The reference warns and ignores it (the calculator comes back in a later issue).
-  }
+  if (!c.model_rates_json.empty() && !c.model_rates_file.empty())
+    throw config_error("give the rate table as MODEL_RATES or as a file (--model-rates), not both");
   return c;
 }
 
@@ -229,6 +240,10 @@ Every option is an environment variable (left) or a flag (right); flags win.
   TOPIC_MODEL           --topic-model           fastText topic model file; unset: no topics
   TOPIC_MIN_CONFIDENCE  --topic-min-confidence  lower probability: topic=undefined (default 0.5)
   TOPIC_EMBEDDINGS_MODEL --topic-embeddings-model  accepted and ignored (BERTopic only)
+  MODEL_RATES           --model-rates-json      rate table (JSON) for records without Core prices
+  MODEL_RATES_FILE      --model-rates           the same table read from a file (docs/pricing.md)
+  ROLLUP_MAX_ENTRIES    --rollup-max-entries    pending child prices kept for parents (100000)
+  ROLLUP_MAX_AGE_S      --rollup-max-age        seconds a child price waits for its parent (600)
   INFLUX_URL            --influx-url            InfluxDB base URL; unset: spool files only
   INFLUX_API_VERSION    --influx-api-version    auto, 1, 2 or 3 (default auto: GET /ping)
   INFLUX_API_TOKEN      --influx-token          v2 Token / v3 Bearer / v1 password

@@ -10,6 +10,7 @@
 #include <dial_analytics/analyzer.hpp>
 #include <dial_analytics/influx/influx_config.hpp>
 #include <dial_analytics/influx/sender.hpp>
+#include <dial_analytics/pricing.hpp>
 #include <dial_analytics/spool.hpp>
 
 namespace dial_analytics::server {
@@ -36,6 +37,9 @@ struct server_config {
   std::string topic_model;            ///< TOPIC_MODEL: fastText model path; empty: no topics
   double topic_min_confidence = 0.5;  ///< TOPIC_MIN_CONFIDENCE
   std::string topic_embeddings_model;  ///< TOPIC_EMBEDDINGS_MODEL: accepted, ignored (warning)
+  std::string model_rates_json;        ///< MODEL_RATES: the rate table as JSON (docs/pricing.md)
+  std::string model_rates_file;        ///< --model-rates / MODEL_RATES_FILE: the table in a file
+  rollup_options rollup;               ///< ROLLUP_MAX_ENTRIES, ROLLUP_MAX_AGE_S
 };
 
 /// Builds the configuration from the environment, then `args` (flags win).

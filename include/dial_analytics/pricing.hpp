@@ -149,12 +149,14 @@ class price_calculator {
   [[nodiscard]] const rate_table& table() const noexcept { return table_; }
 
   struct result {
-    decimal deployment_price;  ///< this span's cost
-    decimal price;             ///< plus the prices of its children seen before it
+    decimal deployment_price;   ///< this span's cost (0 without a rate)
+    decimal price;              ///< plus the prices of its children seen before it
+    bool has_children = false;  ///< some child span's price was added
   };
-  /// A record without a Core price, with `rate` from table().find(). Returns its prices and
-  /// remembers its price for its parent span.
-  result price(const span_ids& span, const model_rate& rate, const usage_counts& usage);
+  /// A record without a Core price, with `rate` from table().find() — null for a span without
+  /// a rate of its own, typically an application whose cost is its children's. Returns its
+  /// prices and remembers its price for its parent span.
+  result price(const span_ids& span, const model_rate* rate, const usage_counts& usage);
 
   /// A record with Core's prices: they stay as they are; the price is remembered for the parent
   /// and children waiting for this span are claimed. Counts price < deployment_price.

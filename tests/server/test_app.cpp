@@ -248,3 +248,51 @@ TEST_CASE("TOPIC_MODEL gives chats the model topic and a bad one stops start-up"
   CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("fastText supervised model") &&
                                                   Catch::Contains("docs/topics.md"));
 }
+
+TEST_CASE("MODEL_RATES prices records without Core prices and /metrics shows the roll-up",
+          "[server]") {
+  fixture f;
+  f.config.model_rates_json =
+      R"({"default-deployment": {"prompt_price": "0.001", "completion_price": "0.002"}})";
+  ds::app app(f.config, f.log);
+  // A model span (child) then its application span (parent, no rate of its own).
+  json child = test_support::chat_record();
+  child["token_usage"] = json::obj({{"prompt_tokens", 10}, {"completion_tokens", 5}});
+  child["trace"] = json::obj(
+      {{"trace_id", "t1"}, {"core_span_id", "model-span"}, {"core_parent_span_id", "app-span"}});
+  json parent = child;
+  parent["deployment"] = "my-app";
+  parent["trace"] = json::obj({{"trace_id", "t1"}, {"core_span_id", "app-span"}});
+  json unknown = child;
+  unknown["deployment"] = "no-rate-model";
+  unknown["trace"] = json::obj({{"trace_id", "t2"}, {"core_span_id", "s"}});
+  CHECK(app.handle(post(json::arr({json::obj({{"message", child.dump()}}),
+                                   json::obj({{"message", parent.dump()}}),
+                                   json::obj({{"message", unknown.dump()}})})
+                            .dump()))
+            .status == 200);
+  const std::string points = spooled(f.config.data_dir);
+  INFO(points);
+  CHECK(points.find("deployment_price=0.02,") != std::string::npos);  // 10×0.001 + 5×0.002
+  CHECK(points.find("deployment_price=0,") != std::string::npos);     // the application
+  CHECK(points.find(",price=0.02,") != std::string::npos);
+  const std::string m = app.handle({"GET", "/metrics", "", "", ""}).body;
+  INFO(m);
+  for (const char* line :
+       {"dial_analytics_prices_computed_total 1", "dial_analytics_price_rollups_total 1",
+        "dial_analytics_price_rollup_children_total 1", "dial_analytics_unpriced_records_total 1",
+        "dial_analytics_unpriced_records_by_deployment_total{deployment=\"no-rate-model\"} 1",
+        "dial_analytics_price_rollup_expired_total 0"}) {
+    INFO(line);
+    CHECK(m.find(line) != std::string::npos);
+  }
+}
+
+TEST_CASE("a malformed MODEL_RATES stops start-up naming the entry", "[server]") {
+  fixture f;
+  f.config.model_rates_json = R"({"gpt-4": {"prompt_price": "free"}})";
+  CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("entry \"gpt-4\": prompt_price"));
+  f.config.model_rates_json.clear();
+  f.config.model_rates_file = (f.dir.path() / "missing.json").string();
+  CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("cannot read the rate table file"));
+}

@@ -174,17 +174,17 @@ TEST_CASE("a three-level trace arriving child-first rolls prices up to the root"
   const auto& model = *c.table().find("model", "");
   const auto& app = *c.table().find("app", "");
   // app A1 (root) → app A2 → model M; DIAL logs M first, then A2, then A1.
-  const auto m = c.price({"t1", "M", "A2"}, model, {.prompt_tokens = 1});
+  const auto m = c.price({"t1", "M", "A2"}, &model, {.prompt_tokens = 1});
   CHECK(m.price.to_string() == "0.001");
-  const auto a2 = c.price({"t1", "A2", "A1"}, app, {.prompt_tokens = 2});
+  const auto a2 = c.price({"t1", "A2", "A1"}, &app, {.prompt_tokens = 2});
   CHECK(a2.deployment_price.to_string() == "0.0002");
   CHECK(a2.price.to_string() == "0.0012");
-  const auto a1 = c.price({"t1", "A1", ""}, app, {.prompt_tokens = 3});
+  const auto a1 = c.price({"t1", "A1", ""}, &app, {.prompt_tokens = 3});
   CHECK(a1.deployment_price.to_string() == "0.0003");
   CHECK(a1.price.to_string() == "0.0015");
   // A Core-priced child counts with Core's price.
   c.observe_core_price({"t2", "C", "P"}, 0.25, 0.25);
-  CHECK(c.price({"t2", "P", ""}, app, {.prompt_tokens = 10}).price.to_string() == "0.251");
+  CHECK(c.price({"t2", "P", ""}, &app, {.prompt_tokens = 10}).price.to_string() == "0.251");
   const auto s = c.stats();
   CHECK(s.rolled_up == 3);
   CHECK(s.children_claimed == 3);
@@ -195,8 +195,8 @@ TEST_CASE("a three-level trace arriving child-first rolls prices up to the root"
 TEST_CASE("a trace arriving parent-first is not rolled up and is counted", "[pricing]") {
   da::price_calculator c(da::rate_table::parse(R"({"m": {"prompt_price": "1"}})"));
   const auto& m = *c.table().find("m", "");
-  CHECK(c.price({"t", "P", ""}, m, {.prompt_tokens = 1}).price.to_string() == "1");
-  CHECK(c.price({"t", "C", "P"}, m, {.prompt_tokens = 1}).price.to_string() == "1");
+  CHECK(c.price({"t", "P", ""}, &m, {.prompt_tokens = 1}).price.to_string() == "1");
+  CHECK(c.price({"t", "C", "P"}, &m, {.prompt_tokens = 1}).price.to_string() == "1");
   CHECK(c.stats().late_children == 1);
   CHECK(c.stats().rolled_up == 0);
 }
@@ -206,10 +206,10 @@ TEST_CASE("roll-up state is bounded and what expires unclaimed is counted", "[pr
                          {.max_entries = 2, .max_age = std::chrono::seconds(600)});
   const auto& m = *c.table().find("m", "");
   for (const char* parent : {"P1", "P2", "P3", "P4"})
-    c.price({"t", std::string("child-of-") + parent, parent}, m, {.prompt_tokens = 1});
+    c.price({"t", std::string("child-of-") + parent, parent}, &m, {.prompt_tokens = 1});
   // P1 and P2 fell out when P3 and P4 arrived; P4's child is still there to claim.
   CHECK(c.stats().children_expired == 2);
-  CHECK(c.price({"t", "P4", ""}, m, {.prompt_tokens = 1}).price.to_string() == "2");
+  CHECK(c.price({"t", "P4", ""}, &m, {.prompt_tokens = 1}).price.to_string() == "2");
 }
 
 TEST_CASE("Core prices pass through unchanged and price below deployment price is counted",
@@ -217,7 +217,7 @@ TEST_CASE("Core prices pass through unchanged and price below deployment price i
   // The reference's default chat record carries Core prices; a rate for its deployment must not
   // change a byte.
   da::price_calculator prices(da::rate_table::parse(
-      R"({"whatever-deployment-id": {"prompt_price": "1", "completion_price": "1"}})"));
+      R"({"default-deployment": {"prompt_price": "1", "completion_price": "1"}})"));
   json priced = test_support::chat_record();
   priced["token_usage"] = test_support::full_token_usage();
   json cheaper = priced;
@@ -236,4 +236,20 @@ TEST_CASE("Core prices pass through unchanged and price below deployment price i
   CHECK(sink.lines().substr(0, sink.lines().find('\n')) == plain.lines[0]);
   CHECK(prices.stats().core_price_below_deployment_price == 1);
   CHECK(prices.stats().computed == 0);
+}
+
+TEST_CASE("an application span without a rate of its own costs what its children cost",
+          "[pricing]") {
+  da::price_calculator c(da::rate_table::parse(R"({"model": {"prompt_price": "0.5"}})"));
+  const auto& model = *c.table().find("model", "");
+  c.price({"t", "M1", "APP"}, &model, {.prompt_tokens = 1});
+  c.price({"t", "M2", "APP"}, &model, {.prompt_tokens = 2});
+  const auto app = c.price({"t", "APP", ""}, nullptr, {.prompt_tokens = 3});
+  CHECK(app.has_children);
+  CHECK(app.deployment_price.is_zero());
+  CHECK(app.price.to_string() == "1.5");
+  const auto lonely = c.price({"t", "APP2", ""}, nullptr, {.prompt_tokens = 3});
+  CHECK_FALSE(lonely.has_children);
+  CHECK(lonely.price.is_zero());
+  CHECK(c.stats().computed == 2);
 }
