@@ -201,3 +201,54 @@ for i, (_, question, answer) in enumerate(CHATS):
 chat_events = [{"file": "/app/log/aidial.log", "host": "dial-core-7d9f", "message": json.dumps(r, ensure_ascii=False),
                 "source_type": "file", "timestamp": "2024-11-22T10:20:00.%06dZ" % i} for i, r in enumerate(chat_records)]
 (data / "chats-batch.json").write_text(json.dumps(chat_events, ensure_ascii=False, indent=1) + "\n")
+
+# Records without Core prices for `replay --model-rates` (docs/pricing.md): a three-level trace
+# logged child-first (model → research app → portal app), cached and tiered tokens, a character
+# rate, a model without a rate, and a Core-priced record that must stay as it is.
+RATES = {
+    "gpt-4o-mini": {"prompt_price": "0.00000015", "cached_prompt_price": "0.000000075", "completion_price": "0.0000006"},
+    "research-agent": {"prompt_price": "0.000001", "completion_price": "0"},
+    "claude-sonnet-4": {"prompt_price": "0.000003", "cached_prompt_price": "0.0000003",
+                        "cache_write_prompt_price": "0.00000375", "completion_price": "0.000015",
+                        "tiers": [{"above_prompt_tokens": 200000, "prompt_price": "0.000006", "completion_price": "0.0000225"}]},
+    "chat-bison@001": {"unit": "char_without_whitespace", "prompt_price": "0.0000005", "completion_price": "0.0000005"},
+}
+T3 = "7d1e0c9a4b3f2e1d0c9b8a7f6e5d4c3b"
+def unpriced(u):
+    return {k: v for k, v in u.items() if k not in ("price", "deployment_price")}
+rate_records = [
+    record("/openai/deployments/gpt-4o-mini/chat/completions", "2024-11-22T11:00:00.100",
+           {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Summarise the incident report."}]},
+           deployment="gpt-4o-mini", parent="research-agent", path=["portal", "research-agent", "gpt-4o-mini"],
+           assembled=chat_response("chatcmpl-R1", "Two services were down for 12 minutes.", model="gpt-4o-mini"),
+           usage=unpriced(usage(1200, 40, cached=1000)), trace=trace(T3, "c1c1c1c1c1c1c1c1", "b2b2b2b2b2b2b2b2")),
+    record("/openai/deployments/research-agent/chat/completions", "2024-11-22T11:00:00.900",
+           {"messages": [{"role": "user", "content": "What happened last night?"}]},
+           deployment="research-agent", parent="portal", path=["portal", "research-agent"],
+           assembled=chat_response("chatcmpl-R2", "Two services were down for 12 minutes.", model="research-agent"),
+           usage=unpriced(usage(1300, 40)), trace=trace(T3, "b2b2b2b2b2b2b2b2", "a3a3a3a3a3a3a3a3")),
+    record("/openai/deployments/portal/chat/completions", "2024-11-22T11:00:01.200",
+           {"messages": [{"role": "user", "content": "What happened last night?"}]},
+           deployment="portal", path=["portal"],
+           assembled=chat_response("chatcmpl-R3", "Two services were down for 12 minutes.", model="portal"),
+           usage=unpriced(usage(1300, 40)), trace=trace(T3, "a3a3a3a3a3a3a3a3")),
+    record("/openai/deployments/claude-sonnet-4/chat/completions", "2024-11-22T11:01:00.000",
+           {"model": "claude-sonnet-4", "messages": [{"role": "user", "content": "Review this contract."}]},
+           deployment="claude-sonnet-4", assembled=chat_response("chatcmpl-R4", "It looks standard.", model="claude-sonnet-4"),
+           usage=unpriced(usage(250000, 1000, cached=200000, cache_write=10000)), trace=trace("e" * 32, "d4d4d4d4d4d4d4d4")),
+    record("/openai/deployments/chat-bison@001/chat/completions", "2024-11-22T11:02:00.000",
+           {"messages": [{"role": "user", "content": "hi"}]}, deployment="chat-bison@001",
+           assembled=chat_response("chatcmpl-R5", "hello", model="chat-bison@001"),
+           usage=unpriced(usage(2, 1)), trace=trace("f" * 32, "e5e5e5e5e5e5e5e5")),
+    record("/openai/deployments/llama-local/chat/completions", "2024-11-22T11:03:00.000",
+           {"messages": [{"role": "user", "content": "ping"}]}, deployment="llama-local",
+           assembled=chat_response("chatcmpl-R6", "pong", model="llama-local"),
+           usage=unpriced(usage(5, 1)), trace=trace("1" * 32, "f6f6f6f6f6f6f6f6")),
+    record("/openai/deployments/gpt-4o-mini/chat/completions", "2024-11-22T11:04:00.000",
+           {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "ping"}]}, deployment="gpt-4o-mini",
+           assembled=chat_response("chatcmpl-R7", "pong", model="gpt-4o-mini"),
+           usage=usage(5, 1, price=0.0000042, deployment_price=0.0000042), trace=trace("2" * 32, "a7a7a7a7a7a7a7a7")),
+]
+(replay / "model_rates.input").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rate_records))
+(replay / "model_rates.rates.json").write_text(json.dumps(RATES, indent=1) + "\n")
+(replay / "model_rates.args").write_text("--deterministic-ids --language none --model-rates @DATA@/model_rates.rates.json\n")

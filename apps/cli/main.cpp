@@ -323,8 +323,9 @@ int replay(const options& o) {
   if (prices) {
     const da::price_stats ps = prices->stats();
     fmt::print(stderr,
-               "dial-analytics: priced {} record(s) from {}; {} include child spans' prices\n",
-               ps.computed, o.model_rates, ps.rolled_up);
+               "dial-analytics: priced {} record(s) from the rate table; {} include child "
+               "spans' prices\n",
+               ps.computed, ps.rolled_up);
     for (const auto& [deployment, n] : ps.unpriced)
       fmt::print(stderr,
                  "dial-analytics: {} record(s) of deployment '{}' have tokens but no price "

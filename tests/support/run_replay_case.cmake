@@ -3,6 +3,8 @@
 set(args replay --input ${CASE}.input)
 if(EXISTS ${CASE}.args)
   file(STRINGS ${CASE}.args extra LIMIT_COUNT 1)
+  get_filename_component(data_dir ${CASE} DIRECTORY)
+  string(REPLACE "@DATA@" "${data_dir}" extra "${extra}")  # files next to the case
   separate_arguments(extra UNIX_COMMAND "${extra}")
   list(APPEND args ${extra})
 endif()
