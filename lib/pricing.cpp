@@ -359,11 +359,17 @@ price_calculator::result price_calculator::price(const span_ids& span, const mod
 
 void price_calculator::observe_core_price(const span_ids& span, double price,
                                           double deployment_price) {
+  if (table_.empty()) {  // nothing is computed: no roll-up state to keep
+    if (price < deployment_price) {
+      std::lock_guard lock(state_->mutex);
+      ++state_->stats.core_price_below_deployment_price;
+    }
+    return;
+  }
   // Core's price as the decimal of its shortest text (what Python's repr would show).
   const auto as_decimal = decimal::parse(fmt::format("{}", price));
   std::lock_guard lock(state_->mutex);
   if (price < deployment_price) ++state_->stats.core_price_below_deployment_price;
-  if (table_.empty()) return;  // nothing is computed: no roll-up state to keep
   state_->complete(span, as_decimal.value_or(decimal()), as_decimal.has_value());
 }
 
