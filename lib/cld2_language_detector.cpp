@@ -9,6 +9,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <optional>
+#include <string>
 
 namespace CLD2 {
 const char* LanguageCode(Language lang);  // lang_script.h, not installed as public
@@ -116,6 +119,171 @@ std::string_view check_cyrillic(std::string_view answer, std::string_view text) 
   return fit;
 }
 
+// Close languages CLD2 cannot tell apart in short text: when it answers a member of such a set,
+// words that only one member uses decide. Marker words are common function words and UI/chat
+// vocabulary whose form differs between the members (ekavian vs ijekavian, Danish vs Bokmål
+// spelling, Indonesian vs Malay loans), written from grammars and dictionaries, not from the
+// evaluation set.
+struct close_language {
+  std::string_view code;
+  std::initializer_list<std::string_view> markers;
+};
+struct close_set {
+  bool cyrillic;  // the set applies to text in this script ("sr" is written in both)
+  std::initializer_list<close_language> members;
+};
+// clang-format off
+const close_set close_sets[] = {
+    {false, {{"hr", {"tko", "tisuća", "točka", "točno", "povijest", "glazba", "kruh", "tjedan", "tjedna",
+              "računalo", "računala", "računalu", "pogreška", "pogreške", "pogrešku", "izbornik",
+              "izbornika", "zadano", "zadana", "zadani", "mapa", "mapi", "mape", "zaporka", "sveučilište",
+              "kazalište", "siječanj", "veljača", "ožujak", "travanj", "svibanj", "lipanj", "srpanj",
+              "kolovoz", "rujan", "listopad", "studeni", "prosinac", "obitelj", "tvrtka", "uključiti",
+              "isključiti", "preuzimanje", "spremi", "spremanje", "postavke", "sučelje", "sučelja",
+              "korisničko", "odaberite", "trenutačno", "vrijednost", "vrijednosti", "zbog"}},
+      {"bs", {"ko", "šta", "hiljada", "hiljade", "tačka", "tačno", "historija", "muzika", "hljeb",
+              "sedmica", "sedmice", "računar", "računara", "računaru", "greška", "greške", "grešku",
+              "meni", "menija", "opcija", "opcije", "fascikla", "pozorište", "univerzitet", "januar",
+              "februar", "mart", "april", "maj", "juni", "juli", "august", "septembar", "oktobar",
+              "novembar", "decembar", "porodica", "firma", "uključite", "podešavanja", "odaberi",
+              "trenutno", "lozinka", "lozinku", "uspješno", "vrijednost"}},
+      {"sr", {"šta", "hiljada", "tačka", "istorija", "muzika", "hleb", "nedelja", "nedelje", "računar",
+              "greška", "greške", "grešku", "vreme", "vremena", "mesto", "mesta", "pre", "posle", "reč",
+              "reči", "deo", "dela", "lepo", "levo", "desno", "beli", "ceo", "celu", "menja", "promena",
+              "promene", "promenu", "sledeći", "sledeće", "uspešno", "neuspešno", "podešavanja",
+              "podrazumevano", "podrazumevani", "fascikla", "vrednost", "vrednosti", "izaberite",
+              "uvek", "primer", "svet", "deca", "mleko", "reka", "opet"}}}},
+    {true, {{"sr", {"је", "са", "шта", "када", "где", "није", "ће", "бити", "овај", "ово", "које", "који",
+              "ова", "свих", "треба", "можете", "изаберите", "подешавања", "грешка", "фасцикла"}},
+      {"mk", {"е", "со", "кога", "каде", "ќе", "биде", "сите", "оваа", "овој", "кои", "ова", "не е",
+              "треба", "можете", "изберете", "поставки", "грешка", "папка", "ги", "го", "ја"}}}},
+    {false, {{"da", {"af", "nu", "efter", "mellem", "bruge", "gøre", "fejl", "vej", "mig", "dig", "sig",
+              "noget", "nogle", "hvad", "blive", "bliver", "gem", "gemme", "slet", "slette", "ændre",
+              "ændring", "ændringer", "åbn", "åbne", "læse", "læs", "afslut", "afslutte", "fundet",
+              "findes", "tilgængelig", "indstilling", "valgt", "køre", "kører", "også", "sprog",
+              "spørgsmål", "svar", "meget", "lidt", "hjælp", "tak", "venligst", "dansk"}},
+      {"no", {"av", "nå", "etter", "mellom", "bruke", "gjøre", "feil", "vei", "meg", "deg", "seg",
+              "noe", "noen", "hva", "bli", "blir", "lagre", "slett", "slette", "endre", "endring",
+              "endringer", "åpne", "lese", "les", "avslutt", "avslutte", "funnet", "finnes",
+              "tilgjengelig", "innstilling", "valgt", "kjøre", "kjører", "språk", "spørsmål", "svar",
+              "mye", "litt", "hjelp", "takk", "vennligst", "norsk", "ikkje", "eg", "kva"}}}},
+    {false, {{"id", {"berkas", "pengaturan", "karena", "saja", "baru", "jendela", "kesalahan", "perangkat",
+              "tampilkan", "menampilkan", "ditampilkan", "tombol", "unduh", "mengunduh", "silakan",
+              "kata sandi", "sandi", "sudah", "bisa", "tidak bisa", "kamu", "gagal membuka", "peladen",
+              "dihapus", "menghapus", "mengatur", "sedang", "belum", "dapatkan", "ubah", "mengubah",
+              "kosong", "sistem berkas", "direktori", "pilihan", "masukan", "membuka", "terjadi"}},
+      {"ms", {"fail", "tetapan", "kerana", "sahaja", "baharu", "tetingkap", "ralat", "peranti",
+              "paparkan", "memaparkan", "dipaparkan", "butang", "muat turun", "sila", "kata laluan",
+              "laluan", "telah", "boleh", "tidak boleh", "awak", "pelayan", "dipadam", "memadam",
+              "menetapkan", "sedang", "belum", "dapatkan", "ubah", "mengubah", "kosong", "sistem fail",
+              "direktori", "pilihan", "input", "membuka", "berlaku", "anda"}}}},
+    {false, {{"es", {"el", "los", "las", "del", "una", "archivo", "archivos", "carpeta", "nombre", "también",
+              "ya", "error", "es", "al", "con", "este", "esta", "puede", "hay", "muy",
+              "pero", "cuando", "donde", "desea", "usted", "año", "niño", "mañana", "contraseña"}},
+      {"gl", {"o", "os", "as", "da", "do", "das", "dos", "unha", "ficheiro", "ficheiros", "cartafol",
+              "nome", "tamén", "xa", "erro", "é", "non", "ao", "coa", "co", "nun", "nunha", "dende",
+              "este", "esta", "pode", "hai", "moi", "pero", "cando", "onde", "desexa", "vostede", "ano",
+              "neno", "mañá", "contrasinal"}},
+      {"pt", {"o", "os", "as", "da", "do", "das", "dos", "uma", "um", "arquivo", "ficheiro", "pasta",
+              "nome", "também", "já", "erro", "é", "não", "ao", "com", "em", "num", "numa",
+              "este", "esta", "pode", "há", "muito", "mas", "quando", "onde", "deseja", "você", "ano",
+              "menino", "amanhã", "senha", "ção", "ções"}}}},
+};
+// clang-format on
+
+// Lowercase of one code point for the marker match: ASCII and Latin-1/Latin Extended-A letters.
+char32_t fold(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;  // А..Я
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;  // Ѐ..Џ
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c >= 0x100 && c <= 0x17F && (c % 2 == 0) && c != 0x138) return c + 1;  // Č→č, Đ→đ, Š→š
+  return c;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+bool is_word_char(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0xC0;
+}
+
+// " word word … " in lowercase: words separated by single spaces, with a space at both ends, so
+// a marker (one word or two) matches as " marker ".
+std::string word_text(std::string_view text) {
+  std::string out = " ";
+  for_each_code_point(text, [&](char32_t cp) {
+    const char32_t c = fold(cp);
+    if (is_word_char(c)) {
+      append_utf8(out, c);
+    } else if (out.back() != ' ') {
+      out.push_back(' ');
+    }
+  });
+  if (out.back() != ' ') out.push_back(' ');
+  return out;
+}
+
+std::size_t marker_hits(const std::string& words, const close_language& l) {
+  std::size_t hits = 0;
+  std::string needle;
+  for (std::string_view m : l.markers) {
+    needle.assign(" ").append(m).push_back(' ');
+    for (std::size_t at = words.find(needle); at != std::string::npos;
+         at = words.find(needle, at + needle.size() - 1))
+      ++hits;
+  }
+  return hits;
+}
+
+// CLD2's answer, or the member of its close set whose marker words the text uses most; none
+// when the markers are tied (CLD2 alone cannot be trusted between these languages).
+std::string_view check_close_languages(std::string_view answer, std::string_view text) {
+  std::optional<bool> cyrillic;  // scanned only for an answer in a close set
+  for (const close_set& set : close_sets) {
+    bool member = false;
+    for (const close_language& l : set.members) member = member || l.code == answer;
+    if (!member) continue;
+    if (!cyrillic) {
+      cyrillic = false;
+      for_each_code_point(
+          text, [&](char32_t cp) { *cyrillic = *cyrillic || (cp >= 0x400 && cp <= 0x4FF); });
+    }
+    if (set.cyrillic != *cyrillic) continue;  // "sr": the set of the text's script
+    const std::string words = word_text(text);
+    std::string_view best;
+    std::size_t best_hits = 0;
+    bool tie = false;
+    for (const close_language& l : set.members) {
+      const std::size_t hits = marker_hits(words, l);
+      if (hits > best_hits) {
+        best = l.code;
+        best_hits = hits;
+        tie = false;
+      } else if (hits == best_hits) {
+        tie = true;
+      }
+    }
+    return tie || best_hits == 0 ? std::string_view() : best;
+  }
+  return answer;
+}
+
 }  // namespace
 
 std::string_view cld2_language_detector::detect(std::string_view text) {
@@ -129,7 +297,7 @@ std::string_view cld2_language_detector::detect(std::string_view text) {
       CLD2::DetectLanguageSummary(input.data(), static_cast<int>(input.size()), true, language3,
                                   percent3, &text_bytes, &is_reliable);
   if (!is_reliable || percent3[0] < options_.min_percent) return {};
-  return check_cyrillic(iso_code(CLD2::LanguageCode(top)), input);
+  return check_close_languages(check_cyrillic(iso_code(CLD2::LanguageCode(top)), input), input);
 }
 
 }  // namespace dial_analytics

@@ -55,3 +55,23 @@ TEST_CASE("Cyrillic text is only given a language whose alphabet has all its let
   CHECK(d.detect("Ова датотека не може да се отвори јер је већ отворена у другом програму") ==
         "sr");
 }
+
+TEST_CASE("between close languages, words only one of them uses decide, else no language",
+          "[language]") {
+  da::cld2_language_detector d;
+  // Croatian and Serbian (ekavian) forms of the same sentence.
+  CHECK(d.detect("Dogodila se pogreška prilikom spremanja datoteke na računalo, pokušajte opet.") ==
+        "hr");
+  CHECK(d.detect("Došlo je do greške, podrazumevano podešavanje nije uspešno primenjeno ovde.") ==
+        "sr");
+  // Danish and Norwegian Bokmål.
+  CHECK(d.detect("Kan ikke åbne filen, fordi den bruges af et andet program lige nu.") == "da");
+  CHECK(d.detect("Kan ikke åpne filen, fordi den brukes av et annet program akkurat nå.") == "no");
+  // Indonesian and Malay.
+  CHECK(d.detect("Tidak bisa membuka berkas karena pengaturan jendela belum disimpan.") == "id");
+  CHECK(d.detect("Tidak boleh membuka fail kerana tetapan tetingkap belum disimpan lagi.") == "ms");
+  // No marker of either: CLD2's guess between hr, bs and sr is not trusted.
+  const auto none = d.detect("Ovaj program je slobodan softver koji možete dijeliti dalje");
+  CHECK((none.empty() || none == "hr" || none == "bs"));
+  CHECK(none != "sr");
+}
