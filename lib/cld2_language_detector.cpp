@@ -13,12 +13,18 @@
 #include <optional>
 #include <string>
 
+#include "detail/utf8.hpp"
+
 namespace CLD2 {
 const char* LanguageCode(Language lang);  // lang_script.h, not installed as public
 }
 
 namespace dial_analytics {
 namespace {
+
+using detail::append_utf8;
+using detail::for_each_code_point;
+using detail::prefix_at_char_boundary;
 
 // Letters, counted in UTF-8 bytes: ASCII letters, and every byte of a multi-byte character
 // (non-ASCII text is overwhelmingly letters; punctuation and digits are ASCII).
@@ -29,13 +35,6 @@ std::size_t letter_bytes(std::string_view s) {
     n += (c >= 0x80) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
   return n;
-}
-
-std::string_view prefix_at_char_boundary(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
-  return s.substr(0, end);
 }
 
 // CLD2 codes → the ISO 639-1 codes langid.py uses.
@@ -53,33 +52,21 @@ std::string_view iso_code(const char* code) {
 // Cyrillic orthography. CLD2 confuses Bulgarian with Serbian and Macedonian in short text, though
 // their alphabets differ: a language whose alphabet lacks a letter of the text is not the answer.
 // Letters are bits of a mask: lowercase U+0430..U+045F at bit (cp - 0x430), ґ at bit 48.
-constexpr std::uint64_t cyrillic_bit(char32_t cp) {
-  if (cp >= 0x410 && cp <= 0x42f) cp += 0x20;                     // А..Я → а..я
-  if (cp >= 0x400 && cp <= 0x40f) cp += 0x50;                     // Ѐ..Џ → ѐ..џ
-  if (cp == 0x490 || cp == 0x491) return std::uint64_t{1} << 48;  // Ґ ґ
-  return cp >= 0x430 && cp <= 0x45f ? std::uint64_t{1} << (cp - 0x430) : 0;
+// Lowercase of one code point: ASCII, Latin-1, Latin Extended-A (Č→č, Đ→đ, Š→š) and the
+// Cyrillic letters of the alphabets below (А..Я, Ѐ..Џ).
+constexpr char32_t fold(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c >= 0x100 && c <= 0x17F && (c % 2 == 0) && c != 0x138) return c + 1;
+  return c;
 }
 
-// Calls `f(code point)` for each character of valid UTF-8 (invalid bytes are skipped).
-template <typename F>
-constexpr void for_each_code_point(std::string_view s, F f) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80         ? 1
-                          : (c >> 5) == 6  ? 2
-                          : (c >> 4) == 14 ? 3
-                          : (c >> 3) == 30 ? 4
-                                           : 0;
-    if (n == 0 || i + n > s.size()) {
-      ++i;
-      continue;
-    }
-    char32_t cp = n == 1 ? c : c & (0x7f >> n);
-    for (std::size_t k = 1; k < n; ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    f(cp);
-    i += n;
-  }
+constexpr std::uint64_t cyrillic_bit(char32_t cp) {
+  cp = fold(cp);
+  if (cp == 0x490 || cp == 0x491) return std::uint64_t{1} << 48;  // Ґ ґ
+  return cp >= 0x430 && cp <= 0x45f ? std::uint64_t{1} << (cp - 0x430) : 0;
 }
 
 constexpr std::uint64_t cyrillic_mask(std::string_view letters) {
@@ -190,34 +177,6 @@ const close_set close_sets[] = {
               "menino", "amanhã", "senha", "ção", "ções"}}}},
 };
 // clang-format on
-
-// Lowercase of one code point for the marker match: ASCII and Latin-1/Latin Extended-A letters.
-char32_t fold(char32_t c) {
-  if (c >= 'A' && c <= 'Z') return c + 32;
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;  // А..Я
-  if (c >= 0x400 && c <= 0x40F) return c + 0x50;  // Ѐ..Џ
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-  if (c >= 0x100 && c <= 0x17F && (c % 2 == 0) && c != 0x138) return c + 1;  // Č→č, Đ→đ, Š→š
-  return c;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
 
 bool is_word_char(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0xC0;

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "detail/utf8.hpp"
+
 namespace dial_analytics {
 namespace {
 
@@ -22,13 +24,6 @@ constexpr std::string_view label_prefix = "__label__";
 constexpr const char* docs_hint =
     "TOPIC_MODEL must be the path of a fastText supervised model (.bin or .ftz), e.g. one made "
     "by `dial-analytics topics train`; see docs/topics.md";
-
-std::string_view prefix_at_char_boundary(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
-  return s.substr(0, end);
-}
 
 bool is_ascii_separator(unsigned char c) {
   return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
@@ -219,7 +214,7 @@ const std::vector<std::string>& fasttext_topic_classifier::labels() const noexce
 std::vector<topic_prediction> fasttext_topic_classifier::predict(std::string_view text,
                                                                  int k) const {
   std::string line;
-  normalize_topic_text(prefix_at_char_boundary(text, options_.max_bytes), line);
+  normalize_topic_text(detail::prefix_at_char_boundary(text, options_.max_bytes), line);
   if (line.empty()) return {};  // fastText would still "predict" from the end-of-line token
   std::vector<std::int32_t> words, labels;
   if (impl_->pruned) {
