@@ -238,6 +238,30 @@ struct analyzer::impl {
     return result;
   }
 
+  // The text pieces of a record's request and response, by API (reference §7); embeddings have
+  // no response text.
+  static void extract_texts(record_type type, const py_value& request_body,
+                            const py_value& response_body, detail::pieces& request,
+                            detail::pieces& response, const detail::extraction_log& log) {
+    switch (type) {
+      case record_type::chat_completion:
+        detail::chat_request_contents(request_body, request, log);
+        detail::chat_response_contents(response_body, response, log);
+        break;
+      case record_type::embedding:
+        detail::embeddings_request_contents(request_body, request, log);
+        break;
+      case record_type::responses:
+        detail::responses_request_contents(request_body, request, log);
+        detail::responses_response_contents(response_body, response, log);
+        break;
+      default:
+        detail::anthropic_request_contents(request_body, request, log);
+        detail::anthropic_response_contents(response_body, response, log);
+        break;
+    }
+  }
+
   // ---- prices (MODEL_RATES, docs/pricing.md) --------------------------------------------------
 
   static std::string_view str_or_empty(const py_value& v) { return v.is_str() ? v.str() : ""; }
@@ -290,23 +314,7 @@ struct analyzer::impl {
     if (rate != nullptr && rate->unit == rate_unit::char_without_whitespace) {
       const detail::extraction_log silent = [](bool, std::string_view) {};
       detail::pieces request, response;
-      switch (type) {
-        case record_type::chat_completion:
-          detail::chat_request_contents(request_body, request, silent);
-          detail::chat_response_contents(response_body, response, silent);
-          break;
-        case record_type::embedding:
-          detail::embeddings_request_contents(request_body, request, silent);
-          break;
-        case record_type::responses:
-          detail::responses_request_contents(request_body, request, silent);
-          detail::responses_response_contents(response_body, response, silent);
-          break;
-        default:
-          detail::anthropic_request_contents(request_body, request, silent);
-          detail::anthropic_response_contents(response_body, response, silent);
-          break;
-      }
+      extract_texts(type, request_body, response_body, request, response, silent);
       u.prompt_chars = chars_of(request);
       u.completion_chars = chars_of(response);
     }
@@ -462,11 +470,9 @@ struct analyzer::impl {
     if (c.chat_id.truthy()) {
       request_pieces.clear();
       response_pieces.clear();
-      if (needs_text() && is_chat) {
-        detail::chat_request_contents(request_body, request_pieces, extraction_log);
-        detail::chat_response_contents(response_body, response_pieces, extraction_log);
-      } else if (needs_text()) {
-        detail::embeddings_request_contents(request_body, request_pieces, extraction_log);
+      if (needs_text()) {
+        extract_texts(type, request_body, response_body, request_pieces, response_pieces,
+                      extraction_log);
       }
       if (!request_body.is_none() && !response_body.is_none()) {
         if (is_chat) {
@@ -562,12 +568,9 @@ struct analyzer::impl {
     if (c.chat_id.truthy()) {
       request_pieces.clear();
       response_pieces.clear();
-      if (needs_text() && is_responses) {
-        detail::responses_request_contents(request_body, request_pieces, extraction_log);
-        detail::responses_response_contents(response_body, response_pieces, extraction_log);
-      } else if (needs_text()) {
-        detail::anthropic_request_contents(request_body, request_pieces, extraction_log);
-        detail::anthropic_response_contents(response_body, response_pieces, extraction_log);
+      if (needs_text()) {
+        extract_texts(type, request_body, response_body, request_pieces, response_pieces,
+                      extraction_log);
       }
       if (!request_body.is_none() && !response_body.is_none()) detected = language_of_last_turn();
       topic_label = topic_of_all();
