@@ -210,12 +210,8 @@ TEST_CASE("with INFLUX_URL the spooled points reach InfluxDB", "[server][influx]
 namespace {
 
 std::string cooking_chat_batch() {
-  json body = test_support::chat_request_body();
-  body["messages"] = json::arr({json::obj(
-      {{"role", "user"},
-       {"content", "How long should I bake a chicken breast in the oven at 200 degrees?"}})});
-  json r = test_support::chat_record();
-  r["request"]["body"] = body.dump();
+  const json r = test_support::chat_record_with(
+      "How long should I bake a chicken breast in the oven at 200 degrees?");
   return json::arr({json::obj({{"message", r.dump()}})}).dump();
 }
 

@@ -83,6 +83,19 @@ json chat_record() {
   return r;
 }
 
+json chat_record_with(const std::string& user, const std::string& assistant) {
+  json body = chat_request_body();
+  body["messages"] = json::arr({json::obj({{"role", "user"}, {"content", user}})});
+  json answer = chat_assembled_response();
+  answer["choices"] =
+      json::arr({json::obj({{"index", 0},
+                            {"delta", json::obj({{"role", "assistant"}, {"content", assistant}})},
+                            {"finish_reason", "stop"}})});
+  json r = base_record("/openai/deployments/whatever-deployment-id/chat/completions", body.dump());
+  r["assembled_response"] = answer.dump();
+  return r;
+}
+
 json embeddings_record() {
   json r = base_record("/openai/deployments/whatever-deployment-id/embeddings",
                        json::obj({{"input", json::arr({"default-embedding-input"})}}).dump());
@@ -284,7 +297,7 @@ std::string with(std::string line, const std::vector<std::pair<std::string, std:
 namespace {
 
 run_result run_body_with(const std::string& body, da::topic_classifier* topic,
-                         da::language_detector* language) {
+                         da::language_detector* language, da::price_calculator* prices) {
   run_result result;
   da::sequential_id_generator ids;
   da::line_buffer_sink sink;
@@ -292,6 +305,7 @@ run_result run_body_with(const std::string& body, da::topic_classifier* topic,
   options.analysis.ids = &ids;
   options.analysis.topic = topic;
   options.analysis.language = language;
+  options.analysis.prices = prices;
   options.analysis.log = [&](da::log_level level, std::string_view message) {
     static constexpr const char* names[] = {"DEBUG", "INFO", "WARNING", "ERROR"};
     result.logs.push_back(std::string(names[static_cast<int>(level)]) + " " + std::string(message));
@@ -325,14 +339,14 @@ std::string body_of(const std::vector<json>& records) {
 
 run_result run_body(const std::string& body, topics t) {
   da::echo_topic_classifier echo;
-  return run_body_with(body, t == topics::echo ? &echo : nullptr, nullptr);
+  return run_body_with(body, t == topics::echo ? &echo : nullptr, nullptr, nullptr);
 }
 
 run_result run(const std::vector<json>& records, topics t) { return run_body(body_of(records), t); }
 
 run_result run_with(const std::vector<json>& records, da::topic_classifier* topic,
-                    da::language_detector* language) {
-  return run_body_with(body_of(records), topic, language);
+                    da::language_detector* language, da::price_calculator* prices) {
+  return run_body_with(body_of(records), topic, language, prices);
 }
 
 }  // namespace test_support

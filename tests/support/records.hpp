@@ -21,6 +21,10 @@ json route_record();
 json responses_record();
 json anthropic_record();
 
+/// chat_record() whose request has one user message `user` and whose answer is `assistant`.
+json chat_record_with(const std::string& user,
+                      const std::string& assistant = "default-assistant-message");
+
 /// The default request or assembled-response bodies as JSON values (callers edit then dump).
 json chat_request_body();
 json chat_assembled_response();
@@ -59,8 +63,9 @@ struct run_result {
 run_result run(const std::vector<json>& records, topics t = topics::none);
 /// Runs a raw body.
 run_result run_body(const std::string& body, topics t = topics::none);
-/// Runs records with the given classifiers (null: none).
+/// Runs records with the given classifiers and price calculator (null: none).
 run_result run_with(const std::vector<json>& records, dial_analytics::topic_classifier* topic,
-                    dial_analytics::language_detector* language = nullptr);
+                    dial_analytics::language_detector* language = nullptr,
+                    dial_analytics::price_calculator* prices = nullptr);
 
 }  // namespace test_support

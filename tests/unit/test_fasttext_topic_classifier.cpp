@@ -26,20 +26,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-json chat_about(const std::string& user, const std::string& assistant) {
-  json body = test_support::chat_request_body();
-  body["messages"] = json::arr({json::obj({{"role", "user"}, {"content", user}})});
-  json answer = test_support::chat_assembled_response();
-  answer["choices"] =
-      json::arr({json::obj({{"index", 0},
-                            {"delta", json::obj({{"role", "assistant"}, {"content", assistant}})},
-                            {"finish_reason", "stop"}})});
-  json r = test_support::chat_record();
-  r["request"]["body"] = body.dump();
-  r["assembled_response"] = answer.dump();
-  return r;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -199,8 +185,9 @@ TEST_CASE("chats get the model's topic and language, gated as in the reference",
           "[topic][language]") {
   da::fasttext_topic_classifier model(test_support::trained_topic_model());
   da::cld2_language_detector language;
-  json chat = chat_about("How do I repot a root bound houseplant without hurting it?",
-                         "Water it a day before, loosen the roots and use fresh potting soil.");
+  json chat = test_support::chat_record_with(
+      "How do I repot a root bound houseplant without hurting it?",
+      "Water it a day before, loosen the roots and use fresh potting soil.");
   json no_chat_id = chat;
   no_chat_id["chat"]["id"] = "";
   json responses = test_support::responses_record();

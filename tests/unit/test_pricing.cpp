@@ -30,23 +30,22 @@ std::string cost(const da::rate_table& t, const char* name, da::usage_counts u) 
 
 da::decimal dec(const char* s) { return da::decimal::parse(s).value(); }
 
-// A chat record for `deployment` with 2 prompt and 1 completion tokens and no price from Core.
+// A chat record for `deployment` with 2 prompt and 1 completion tokens and no price from Core
+// (`token_usage` wins over the usage in the answer).
 json unpriced_chat(const std::string& deployment, const std::string& user = "hi",
                    const std::string& assistant = "hello") {
-  json r = test_support::chat_record();
+  json r = test_support::chat_record_with(user, assistant);
   r["deployment"] = deployment;
-  json body = test_support::chat_request_body();
-  body["messages"] = json::arr({json::obj({{"role", "user"}, {"content", user}})});
-  r["request"]["body"] = body.dump();
-  json answer = test_support::chat_assembled_response();
-  answer["choices"] =
-      json::arr({json::obj({{"index", 0},
-                            {"delta", json::obj({{"role", "assistant"}, {"content", assistant}})},
-                            {"finish_reason", "stop"}})});
-  answer["usage"] = json::obj({{"prompt_tokens", 2}, {"completion_tokens", 1}});
-  r["assembled_response"] = answer.dump();
   r["token_usage"] = json::obj({{"prompt_tokens", 2}, {"completion_tokens", 1}});
   return r;
+}
+
+// The line of `deployment` among sorted output lines.
+const std::string& line_of(const std::vector<std::string>& lines, const std::string& deployment) {
+  for (const std::string& l : lines)
+    if (l.find(",deployment=" + deployment + ",") != std::string::npos) return l;
+  FAIL("no line for " << deployment);
+  throw;
 }
 
 std::string field(const std::string& line, const std::string& key) {
@@ -73,31 +72,16 @@ TEST_CASE("records without Core prices are priced through the pipeline", "[prici
   json bison = unpriced_chat("chat-bison@001", "hi", "hello");
   json gpt4 = unpriced_chat("gpt-4");
   json unknown = unpriced_chat("mystery-model");
+  const auto r = test_support::run_with({gpt4, bison, unknown, unknown}, nullptr, nullptr, &prices);
+  REQUIRE(r.lines.size() == 4);
+  CHECK(field(line_of(r.lines, "gpt-4"), "deployment_price") == "0.00012");
+  CHECK(field(line_of(r.lines, "gpt-4"), "price") == "0.00012");
+  CHECK(field(line_of(r.lines, "chat-bison@001"), "deployment_price") ==
+        "3.5e-06");  // Python's repr of 0.0000035
+  CHECK(field(line_of(r.lines, "mystery-model"), "price") == "0");
   std::vector<std::string> warnings;
-  da::sequential_id_generator ids;
-  da::line_buffer_sink sink;
-  da::pipeline_options o;
-  o.analysis.ids = &ids;
-  o.analysis.prices = &prices;
-  o.analysis.log = [&](da::log_level level, std::string_view m) {
-    if (level == da::log_level::warning) warnings.emplace_back(m);
-  };
-  da::pipeline p(sink, std::move(o));
-  json body = json::arr();
-  for (const json& r : {gpt4, bison, unknown, unknown})
-    body.push(json::obj({{"message", r.dump()}}));
-  p.ingest(body.dump(), nullptr);
-  std::vector<std::string> lines;
-  for (std::size_t pos = 0; pos < sink.lines().size();) {
-    const auto end = sink.lines().find('\n', pos);
-    lines.push_back(sink.lines().substr(pos, end - pos));
-    pos = end + 1;
-  }
-  REQUIRE(lines.size() == 4);
-  CHECK(field(lines[0], "deployment_price") == "0.00012");
-  CHECK(field(lines[0], "price") == "0.00012");
-  CHECK(field(lines[1], "deployment_price") == "3.5e-06");  // Python's repr of 0.0000035
-  CHECK(field(lines[2], "price") == "0");
+  for (const std::string& log : r.logs)
+    if (log.starts_with("WARNING ")) warnings.push_back(log);
   const auto stats = prices.stats();
   CHECK(stats.computed == 2);
   REQUIRE(stats.unpriced.count("mystery-model") == 1);
@@ -223,17 +207,10 @@ TEST_CASE("Core prices pass through unchanged and price below deployment price i
   json cheaper = priced;
   cheaper["token_usage"]["price"] = 0.0001;  // below its deployment_price of 0.001
   const auto plain = test_support::run({priced});
-  da::sequential_id_generator ids;
-  da::line_buffer_sink sink;
-  da::pipeline_options o;
-  o.analysis.ids = &ids;
-  o.analysis.prices = &prices;
-  da::pipeline p(sink, std::move(o));
-  json body = json::arr(
-      {json::obj({{"message", priced.dump()}}), json::obj({{"message", cheaper.dump()}})});
-  p.ingest(body.dump(), nullptr);
+  const auto with_rates = test_support::run_with({priced}, nullptr, nullptr, &prices);
   REQUIRE(plain.lines.size() == 1);
-  CHECK(sink.lines().substr(0, sink.lines().find('\n')) == plain.lines[0]);
+  CHECK(with_rates.lines == plain.lines);
+  test_support::run_with({cheaper}, nullptr, nullptr, &prices);
   CHECK(prices.stats().core_price_below_deployment_price == 1);
   CHECK(prices.stats().computed == 0);
 }
