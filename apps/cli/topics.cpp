@@ -184,29 +184,35 @@ int predict_or_test(const std::vector<std::string_view>& args, bool test) {
   std::exit(2);
 }
 
-double parse_probability(std::string_view option, std::string_view value) {
-  double v = 0;
+namespace {
+
+// The whole of `value` as a T that `ok` accepts, or a usage error saying it takes `expected`.
+template <typename T, typename Ok>
+T parse_number(std::string_view option, std::string_view value, Ok ok,
+               const std::string& expected) {
+  T v{};
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || end != value.data() + value.size() || !(v >= 0 && v <= 1))
-    usage_error(fmt::format("{} takes a number from 0 to 1, not '{}'", option, value));
+  if (ec != std::errc() || end != value.data() + value.size() || !ok(v))
+    usage_error(fmt::format("{} takes {}, not '{}'", option, expected, value));
   return v;
+}
+
+}  // namespace
+
+double parse_probability(std::string_view option, std::string_view value) {
+  return parse_number<double>(
+      option, value, [](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1");
 }
 
 double parse_positive(std::string_view option, std::string_view value) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || end != value.data() + value.size() || !(v > 0))
-    usage_error(fmt::format("{} takes a number above 0, not '{}'", option, value));
-  return v;
+  return parse_number<double>(
+      option, value, [](double v) { return v > 0; }, "a number above 0");
 }
 
 int parse_int(std::string_view option, std::string_view value, int min) {
-  int v = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || end != value.data() + value.size() || v < min)
-    usage_error(
-        fmt::format("{} takes a whole number of at least {}, not '{}'", option, min, value));
-  return v;
+  return parse_number<int>(
+      option, value, [min](int v) { return v >= min; },
+      fmt::format("a whole number of at least {}", min));
 }
 
 int topics_main(const std::vector<std::string_view>& args) {
