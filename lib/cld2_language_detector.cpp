@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// CLD2-based language detection (issue #4). CLD2's public header needs <cstdio> first.
+// CLD2-based language detection with a fastText second opinion (issue #4). CLD2's public
+// header needs <cstdio> first.
 #include <dial_analytics/cld2_language_detector.hpp>
+#include <dial_analytics/fasttext_topic_classifier.hpp>
 
 // clang-format off
 #include <cstdio>
 #include <cld2/public/compact_lang_det.h>
 // clang-format on
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "detail/utf8.hpp"
 
@@ -63,10 +67,13 @@ constexpr char32_t fold(char32_t c) {
   return c;
 }
 
+// Letters of other Cyrillic alphabets (Kazakh ә, қ, Tatar җ, …: U+0460..U+04FF, U+0500..U+052F
+// except ґ) set bit 49, which none of the alphabets below has.
 constexpr std::uint64_t cyrillic_bit(char32_t cp) {
   cp = fold(cp);
   if (cp == 0x490 || cp == 0x491) return std::uint64_t{1} << 48;  // Ґ ґ
-  return cp >= 0x430 && cp <= 0x45f ? std::uint64_t{1} << (cp - 0x430) : 0;
+  if (cp >= 0x430 && cp <= 0x45f) return std::uint64_t{1} << (cp - 0x430);
+  return cp >= 0x460 && cp <= 0x52f ? std::uint64_t{1} << 49 : 0;
 }
 
 constexpr std::uint64_t cyrillic_mask(std::string_view letters) {
@@ -104,6 +111,56 @@ std::string_view check_cyrillic(std::string_view answer, std::string_view text) 
     fit = a.code;
   }
   return fit;
+}
+
+// Scripts. The model knows 37 languages and answers one of them for any text; text in another
+// script (Arabic, Devanagari, Thai, …) must not get one. Its answer counts only when most of the
+// text's letters are in that language's script.
+enum class script : std::uint8_t { latin, cyrillic, greek, hebrew, han, kana, hangul, other, none };
+
+constexpr script script_of(char32_t c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+      (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x1E00 && c <= 0x1EFF))
+    return script::latin;
+  if (c < 0x370) return script::none;  // digits, punctuation, symbols, combining marks
+  if (c <= 0x3FF) return script::greek;
+  if (c <= 0x52F) return script::cyrillic;
+  if (c >= 0x590 && c <= 0x5FF) return script::hebrew;
+  if (c >= 0x3040 && c <= 0x30FF) return script::kana;
+  if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF)) return script::han;
+  if ((c >= 0xAC00 && c <= 0xD7AF) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F))
+    return script::hangul;
+  if (c >= 0x2000 && c <= 0x2BFF) return script::none;  // punctuation, arrows, symbols
+  if (c >= 0x3000 && c <= 0x303F) return script::none;  // CJK punctuation
+  if (c >= 0xFF00 && c <= 0xFFEF) return script::none;  // full-width forms
+  return script::other;
+}
+
+// True when the text is written in the script of `code` (one of the model's languages). Latin:
+// most letters are Latin. Other scripts: most non-Latin letters are in that script, and they are
+// at least a third of all letters (technical text mixes Latin words in). Serbian: either of its
+// scripts; Japanese needs kana, Chinese none.
+bool script_fits(std::string_view code, std::string_view text) {
+  std::size_t count[9] = {};
+  for_each_code_point(text, [&](char32_t cp) { ++count[static_cast<int>(script_of(cp))]; });
+  const auto n = [&](script s) { return count[static_cast<int>(s)]; };
+  const std::size_t latin = n(script::latin);
+  const std::size_t letters = latin + n(script::cyrillic) + n(script::greek) + n(script::hebrew) +
+                              n(script::han) + n(script::kana) + n(script::hangul) +
+                              n(script::other);
+  const auto written_in = [&](std::size_t k) {
+    return 2 * k > letters - latin && 3 * k >= letters;
+  };
+  const bool latin_text = 2 * latin > letters;
+  if (code == "el") return written_in(n(script::greek));
+  if (code == "he") return written_in(n(script::hebrew));
+  if (code == "ko") return written_in(n(script::hangul));
+  if (code == "ja") return n(script::kana) > 0 && written_in(n(script::kana) + n(script::han));
+  if (code == "zh") return n(script::kana) == 0 && written_in(n(script::han));
+  if (code == "sr") return written_in(n(script::cyrillic)) || latin_text;
+  if (code == "ru" || code == "uk" || code == "bg" || code == "mk" || code == "be")
+    return written_in(n(script::cyrillic));
+  return latin_text;
 }
 
 // Close languages CLD2 cannot tell apart in short text: when it answers a member of such a set,
@@ -178,6 +235,18 @@ const close_set close_sets[] = {
 };
 // clang-format on
 
+bool close_relatives(std::string_view a, std::string_view b) {
+  for (const close_set& set : close_sets) {
+    bool has_a = false, has_b = false;
+    for (const close_language& l : set.members) {
+      has_a = has_a || l.code == a;
+      has_b = has_b || l.code == b;
+    }
+    if (has_a && has_b) return true;
+  }
+  return false;
+}
+
 bool is_word_char(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0xC0;
 }
@@ -245,9 +314,25 @@ std::string_view check_close_languages(std::string_view answer, std::string_view
 
 }  // namespace
 
+cld2_language_detector::cld2_language_detector(cld2_options opts) : options_(std::move(opts)) {
+  if (!options_.use_model) return;
+  if (options_.model_path.empty()) {
+    model_ = builtin_language_model();
+  } else {
+    fasttext_topic_options model_options;
+    model_options.min_confidence = 0;
+    model_options.max_bytes = options_.model_max_bytes;
+    model_ = std::make_shared<const fasttext_topic_classifier>(options_.model_path, model_options);
+  }
+}
+
+cld2_language_detector::~cld2_language_detector() = default;
+
 std::string_view cld2_language_detector::detect(std::string_view text) {
   const std::string_view input = prefix_at_char_boundary(text, options_.max_bytes);
-  if (letter_bytes(input) < options_.min_letter_bytes) return {};
+  const std::size_t letters = letter_bytes(input);
+  const bool ask_model = model_ && letters >= options_.model_min_letter_bytes;
+  if (letters < options_.min_letter_bytes && !ask_model) return {};
   CLD2::Language language3[3];
   int percent3[3];
   int text_bytes = 0;
@@ -255,8 +340,25 @@ std::string_view cld2_language_detector::detect(std::string_view text) {
   const CLD2::Language top =
       CLD2::DetectLanguageSummary(input.data(), static_cast<int>(input.size()), true, language3,
                                   percent3, &text_bytes, &is_reliable);
-  if (!is_reliable || percent3[0] < options_.min_percent) return {};
-  return check_close_languages(check_cyrillic(iso_code(CLD2::LanguageCode(top)), input), input);
+  const std::string_view guess = iso_code(CLD2::LanguageCode(top));
+  std::string_view cld2;  // CLD2's answer when it is sure by its own rule
+  if (letters >= options_.min_letter_bytes && is_reliable && percent3[0] >= options_.min_percent)
+    cld2 = check_close_languages(check_cyrillic(guess, input), input);
+  if (!ask_model) return cld2;
+  std::string_view model;
+  const auto best = model_->predict(prefix_at_char_boundary(input, options_.model_max_bytes), 2);
+  if (!best.empty() && best.front().confidence >= options_.model_min_probability &&
+      script_fits(best.front().label, input)) {
+    model = check_cyrillic(best.front().label, input);
+    // Torn between close relatives (its runner-up is one): the model must be very sure.
+    if (best.size() > 1 && close_relatives(best[0].label, best[1].label) &&
+        best.front().confidence < options_.model_close_probability)
+      model = {};
+  }
+  const auto& labels = model_->labels();
+  return detail::combine_language_opinions(cld2, model, guess, [&](std::string_view code) {
+    return std::find(labels.begin(), labels.end(), code) != labels.end();
+  });
 }
 
 }  // namespace dial_analytics

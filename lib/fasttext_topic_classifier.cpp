@@ -68,19 +68,57 @@ struct fasttext_topic_classifier::impl {
   std::shared_ptr<const fasttext::DenseMatrix> input, output;
   std::vector<std::string> labels;  // without the prefix, by label id
 
+  // The model's words in a small open-addressing table (fastText's own lookup probes a 30M-slot
+  // array: a cache miss per word). Slots hold word id + 1 (0: empty), found by fastText's hash.
+  std::vector<std::string> words;
+  std::vector<std::uint32_t> word_hashes;
+  std::vector<std::int32_t> slots;
+
+  void build_word_table() {
+    words.resize(static_cast<std::size_t>(nwords));
+    word_hashes.resize(words.size());
+    std::size_t size = 16;
+    while (size < 2 * words.size()) size *= 2;
+    slots.assign(size, 0);
+    for (std::int32_t id = 0; id < nwords; ++id) {
+      const auto i = static_cast<std::size_t>(id);
+      words[i] = dict->getWord(id);
+      word_hashes[i] = fasttext_hash(words[i]);
+      std::size_t slot = word_hashes[i] & (size - 1);
+      while (slots[slot] != 0) slot = (slot + 1) & (size - 1);
+      slots[slot] = id + 1;
+    }
+  }
+
+  // The id of a word of the model, or -1 (labels and unknown words).
+  std::int32_t word_id(std::string_view token, std::uint32_t h) const {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t slot = h & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
+      const auto i = static_cast<std::size_t>(slots[slot] - 1);
+      if (word_hashes[i] == h && words[i] == token) return slots[slot] - 1;
+    }
+    return -1;
+  }
+
+  // Per-thread buffers of one prediction (no allocation once warm).
+  struct scratch {
+    std::string line, word;
+    std::vector<std::int32_t> ids, hashes;
+    std::vector<float> hidden, out;
+    std::vector<std::pair<float, std::int32_t>> best;
+  };
+
   // The input ids of one normalised line, exactly as Dictionary::getLine computes them for a
   // supervised model (word ids and sub-word / word n-gram buckets, then the end-of-line token),
   // without its per-word string copies and stream reads.
-  void line_ids(std::string_view line, std::vector<std::int32_t>& ids) const {
+  void line_ids(std::string_view line, std::vector<std::int32_t>& ids, scratch& s) const {
     ids.clear();
-    std::vector<std::int32_t> hashes;  // int32, as fastText keeps them (sign matters below)
-    std::string word;
+    auto& hashes = s.hashes;  // int32, as fastText keeps them (sign matters below)
+    hashes.clear();
     auto add_word = [&](std::string_view token) {
       const std::uint32_t h = fasttext_hash(token);
-      word.assign(token);
-      const std::int32_t wid = dict->getId(word, h);
+      const std::int32_t wid = word_id(token, h);
       if (wid >= 0) {
-        if (dict->getType(wid) != fasttext::entry_type::word) return;  // a label
         if (args.maxn <= 0) {
           ids.push_back(wid);
         } else {
@@ -89,7 +127,7 @@ struct fasttext_topic_classifier::impl {
         }
       } else {
         if (token.starts_with(args.label)) return;  // an unknown label
-        if (token != fasttext::Dictionary::EOS) add_char_ngrams(token, ids);
+        if (token != fasttext::Dictionary::EOS) add_char_ngrams(token, ids, s.word);
       }
       hashes.push_back(static_cast<std::int32_t>(h));
     };
@@ -113,9 +151,10 @@ struct fasttext_topic_classifier::impl {
   // Model::computeHidden + SoftmaxLoss::computeOutput + Loss::findKBest, in the same float
   // operations and order as fastText, so the probabilities are the same.
   void softmax_predict(const std::vector<std::int32_t>& ids, int k,
-                       std::vector<std::pair<float, std::int32_t>>& best) const {
+                       std::vector<std::pair<float, std::int32_t>>& best, scratch& s) const {
     const auto dim = static_cast<std::size_t>(input->cols());
-    std::vector<float> hidden(dim, 0.0F);
+    auto& hidden = s.hidden;
+    hidden.assign(dim, 0.0F);
     for (const std::int32_t id : ids) {
       const float* row = input->data() + static_cast<std::size_t>(id) * dim;
       for (std::size_t j = 0; j < dim; ++j) hidden[j] += row[j];
@@ -123,7 +162,8 @@ struct fasttext_topic_classifier::impl {
     const float scale = 1.0F / static_cast<float>(ids.size());
     for (float& h : hidden) h *= scale;
     const auto labels_n = static_cast<std::size_t>(output->rows());
-    std::vector<float> out(labels_n);
+    auto& out = s.out;
+    out.resize(labels_n);
     for (std::size_t i = 0; i < labels_n; ++i) {
       const float* row = output->data() + i * dim;
       float d = 0.0F;
@@ -136,34 +176,40 @@ struct fasttext_topic_classifier::impl {
       o = std::exp(o - max);
       z += o;
     }
+    // Ranked by probability; the log (fastText's score) only for the k kept (log is monotonic).
     best.clear();
     for (std::size_t i = 0; i < labels_n; ++i)
-      best.emplace_back(std::log(out[i] / z + 1e-5F), static_cast<std::int32_t>(i));
+      best.emplace_back(out[i] / z + 1e-5F, static_cast<std::int32_t>(i));
     const auto n = std::min(best.size(), static_cast<std::size_t>(k));
     std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(n), best.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first; });
+                      [](const auto& a, const auto& b) {
+                        return a.first > b.first || (a.first == b.first && a.second < b.second);
+                      });
     best.resize(n);
+    for (auto& b : best) b.first = std::log(b.first);
   }
 
   // Dictionary::computeSubwords on "<token>": character n-grams of minn..maxn UTF-8 characters.
-  void add_char_ngrams(std::string_view token, std::vector<std::int32_t>& ids) const {
-    std::string w;
-    w.reserve(token.size() + 2);
+  void add_char_ngrams(std::string_view token, std::vector<std::int32_t>& ids,
+                       std::string& w) const {
+    w.clear();
     w.append(fasttext::Dictionary::BOW).append(token).append(fasttext::Dictionary::EOW);
     const auto is_continuation = [&](std::size_t k) {
       return (static_cast<unsigned char>(w[k]) & 0xC0) == 0x80;
     };
     for (std::size_t i = 0; i < w.size(); ++i) {
       if (is_continuation(i)) continue;
+      std::uint32_t h = 2166136261u;  // fasttext_hash of w[i, j), extended byte by byte
       for (std::size_t j = i, n = 1; j < w.size() && n <= static_cast<std::size_t>(args.maxn);
            ++n) {
-        ++j;
-        while (j < w.size() && is_continuation(j)) ++j;
-        if (n >= static_cast<std::size_t>(args.minn) && !(n == 1 && (i == 0 || j == w.size()))) {
-          const std::uint32_t h = fasttext_hash(std::string_view(w).substr(i, j - i)) %
-                                  static_cast<std::uint32_t>(args.bucket);
-          ids.push_back(nwords + static_cast<std::int32_t>(h));
-        }
+        do {
+          h ^= static_cast<std::uint32_t>(static_cast<std::int8_t>(w[j]));
+          h *= 16777619u;
+          ++j;
+        } while (j < w.size() && is_continuation(j));
+        if (n >= static_cast<std::size_t>(args.minn) && !(n == 1 && (i == 0 || j == w.size())))
+          ids.push_back(nwords +
+                        static_cast<std::int32_t>(h % static_cast<std::uint32_t>(args.bucket)));
       }
     }
   }
@@ -191,6 +237,7 @@ fasttext_topic_classifier::fasttext_topic_classifier(const std::string& path,
   impl_->args = impl_->model.getArgs();
   impl_->nwords = impl_->dict->nwords();
   impl_->pruned = const_cast<fasttext::Dictionary&>(*impl_->dict).isPruned();  // a pure read
+  impl_->build_word_table();
   if (!impl_->model.isQuant() && impl_->args.loss == fasttext::loss_name::softmax) {
     impl_->input = impl_->model.getInputMatrix();
     impl_->output = impl_->model.getOutputMatrix();
@@ -213,21 +260,22 @@ const std::vector<std::string>& fasttext_topic_classifier::labels() const noexce
 
 std::vector<topic_prediction> fasttext_topic_classifier::predict(std::string_view text,
                                                                  int k) const {
-  std::string line;
+  thread_local impl::scratch s;
+  std::string& line = s.line;
   normalize_topic_text(detail::prefix_at_char_boundary(text, options_.max_bytes), line);
   if (line.empty()) return {};  // fastText would still "predict" from the end-of-line token
-  std::vector<std::int32_t> words, labels;
+  std::vector<std::int32_t>& words = s.ids;
   if (impl_->pruned) {
-    line.push_back('\n');
-    std::istringstream in(std::move(line));
+    std::vector<std::int32_t> labels;
+    std::istringstream in(line + '\n');
     impl_->dict->getLine(in, words, labels);
   } else {
-    impl_->line_ids(line, words);
+    impl_->line_ids(line, words, s);
   }
-  fasttext::Predictions found;  // (log probability, label id), best first
+  fasttext::Predictions& found = s.best;  // (log probability, label id), best first
   if (words.empty()) return {};
   if (impl_->input)
-    impl_->softmax_predict(words, k, found);
+    impl_->softmax_predict(words, k, found, s);
   else
     impl_->model.predict(k, words, found, 0.0F);
   std::vector<topic_prediction> out;

@@ -23,7 +23,7 @@ using da::cli::usage_error;
 namespace {
 
 constexpr std::string_view usage_text = R"(Usage:
-  dial-analytics replay [--input PATH|-] [--deterministic-ids] [--language cld2|none]
+  dial-analytics replay [--input PATH|-] [--deterministic-ids] [--language cld2|cld2-only|none]
                         [--topic-model PATH|echo|none] [--topic-min-confidence P]
                         [--model-rates FILE] [--log-level debug|info|warning|error|off]
   dial-analytics topics train|predict|test ...   (dial-analytics topics --help)
@@ -42,8 +42,9 @@ Options:
   --input PATH|-        where to read from (default: standard input)
   --deterministic-ids   generated response ids are pseudo-uuid-1, pseudo-uuid-2, ... (default:
                         random UUID v4, as the reference service)
-  --language DETECTOR  cld2 (default): detect the language of chats with CLD2
-                        (docs/language.md); none: language=undefined
+  --language DETECTOR   cld2 (default): detect the language of chats with CLD2 and the
+                        built-in fastText model (docs/language.md); cld2-only: CLD2 alone;
+                        none: language=undefined
   --topic-model MODEL   PATH: a fastText supervised model (.bin/.ftz, docs/topics.md);
                         echo: the topic is the exact text a topic model would see;
                         none (default): no topic model (topic=undefined on chats)
@@ -76,7 +77,8 @@ struct options {
   std::string topic_model = "none";  // none, echo or a model path
   double topic_min_confidence = da::fasttext_topic_options{}.min_confidence;
   bool detect_language = true;
-  std::string model_rates;  // a rate table file; empty: Core's prices only
+  bool language_model = true;  // cld2: with the built-in model's second opinion
+  std::string model_rates;     // a rate table file; empty: Core's prices only
   std::optional<da::log_level> log_level;
 };
 
@@ -104,9 +106,10 @@ options parse_replay_args(const std::vector<std::string_view>& args) {
       o.model_rates = std::string(value());
     } else if (a == "--language") {
       const std::string_view v = value();
-      if (v != "cld2" && v != "none")
-        usage_error(fmt::format("--language takes cld2 or none, not '{}'", v));
-      o.detect_language = v == "cld2";
+      if (v != "cld2" && v != "cld2-only" && v != "none")
+        usage_error(fmt::format("--language takes cld2, cld2-only or none, not '{}'", v));
+      o.detect_language = v != "none";
+      o.language_model = v == "cld2";
     } else if (a == "--log-level") {
       const std::string_view v = value();
       if (v == "debug")
@@ -237,7 +240,12 @@ int replay(const options& o) {
   }
 
   da::echo_topic_classifier echo;
-  da::cld2_language_detector cld2;
+  std::unique_ptr<da::cld2_language_detector> language;
+  if (o.detect_language) {
+    da::cld2_options language_options;
+    language_options.use_model = o.language_model;
+    language = std::make_unique<da::cld2_language_detector>(language_options);
+  }
   std::unique_ptr<da::fasttext_topic_classifier> model;
   if (o.topic_model != "none" && o.topic_model != "echo") {
     try {
@@ -271,7 +279,7 @@ int replay(const options& o) {
   popts.format = lead == '[' ? da::input_format::json_array : da::input_format::ndjson;
   if (o.topic_model == "echo") popts.analysis.topic = &echo;
   if (model) popts.analysis.topic = model.get();
-  if (o.detect_language) popts.analysis.language = &cld2;
+  popts.analysis.language = language.get();
   if (o.deterministic_ids) popts.analysis.ids = &sequential;
   if (o.log_level) {
     const da::log_level min = *o.log_level;

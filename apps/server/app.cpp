@@ -181,8 +181,13 @@ app::app(const server_config& config, const logger& log)
     prices_ = std::make_unique<price_calculator>(std::move(rates), config.rollup);
   }
   if (config.detect_language) {
-    language_ = std::make_unique<cld2_language_detector>();
-    notes_.push_back("language detection: CLD2 (LANGUAGE_DETECTION=cld2)");
+    cld2_options language_options;
+    language_options.use_model = config.language_model;
+    language_ = std::make_unique<cld2_language_detector>(language_options);
+    notes_.push_back(config.language_model
+                         ? "language detection: CLD2 + built-in fastText model "
+                           "(LANGUAGE_DETECTION=cld2)"
+                         : "language detection: CLD2 alone (LANGUAGE_DETECTION=cld2-only)");
   } else {
     notes_.push_back("language detection: off (LANGUAGE_DETECTION=none), language=undefined");
   }

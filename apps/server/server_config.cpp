@@ -96,9 +96,11 @@ std::vector<option> options() {
        [](server_config& c, const std::string& v) { c.spool_sync = to_bool("SPOOL_FSYNC", v); }},
       {"LANGUAGE_DETECTION", "--language-detection",
        [](server_config& c, const std::string& v) {
-         if (v != "cld2" && v != "none")
-           throw config_error("LANGUAGE_DETECTION must be cld2 or none, not '" + v + "'");
-         c.detect_language = v == "cld2";
+         if (v != "cld2" && v != "cld2-only" && v != "none")
+           throw config_error("LANGUAGE_DETECTION must be cld2, cld2-only or none, not '" + v +
+                              "'");
+         c.detect_language = v != "none";
+         c.language_model = v == "cld2";
        }},
       {"TOPIC_MODEL", "--topic-model",
        [](server_config& c, const std::string& v) { c.topic_model = v; }},
@@ -236,7 +238,8 @@ Every option is an environment variable (left) or a flag (right); flags win.
   SPOOL_MAX_BYTES       --spool-max-bytes       pending bytes before 503 (default 1 GiB)
   SPOOL_SEGMENT_BYTES   --spool-segment-bytes   spool file rotation size (default 64 MiB)
   SPOOL_FSYNC           --spool-fsync           fdatasync before acknowledging (default true)
-  LANGUAGE_DETECTION    --language-detection    cld2 or none (default cld2; docs/language.md)
+  LANGUAGE_DETECTION    --language-detection    cld2 (default: CLD2 + built-in model), cld2-only
+                                                or none (docs/language.md)
   TOPIC_MODEL           --topic-model           fastText topic model file; unset: no topics
   TOPIC_MIN_CONFIDENCE  --topic-min-confidence  lower probability: topic=undefined (default 0.5)
   TOPIC_EMBEDDINGS_MODEL --topic-embeddings-model  accepted and ignored (BERTopic only)

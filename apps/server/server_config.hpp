@@ -33,7 +33,8 @@ struct server_config {
   influx::influx_config influx;                     ///< INFLUX_* variables
   influx::sender_options sender;                    ///< INFLUX_BATCH_LINES, INFLUX_RETRY_*_MS
   unsigned influx_connections = 2;    ///< INFLUX_CONNECTIONS: parallel writers, one spool lane each
-  bool detect_language = true;        ///< LANGUAGE_DETECTION=cld2|none
+  bool detect_language = true;        ///< LANGUAGE_DETECTION=cld2|cld2-only|none
+  bool language_model = true;         ///< cld2: with the built-in model's second opinion
   std::string topic_model;            ///< TOPIC_MODEL: fastText model path; empty: no topics
   double topic_min_confidence = 0.5;  ///< TOPIC_MIN_CONFIDENCE
   std::string topic_embeddings_model;  ///< TOPIC_EMBEDDINGS_MODEL: accepted, ignored (warning)

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <dial_analytics/cld2_language_detector.hpp>
+#include <dial_analytics/fasttext_topic_classifier.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace da = dial_analytics;
 
-TEST_CASE("the reference's language cases hold with CLD2", "[language]") {
+namespace {
+da::cld2_options cld2_only() {
+  da::cld2_options o;
+  o.use_model = false;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("the reference's language cases hold", "[language]") {
   da::cld2_language_detector d;
   const std::string tail = "\n\ndefault-assistant-message";
   CHECK(d.detect("How are you doing? Do you speak english?" + tail) == "en");
@@ -38,7 +48,9 @@ TEST_CASE("longer texts in other scripts and languages are recognised", "[langua
 }
 
 TEST_CASE("detection reads a bounded prefix and stops at a character boundary", "[language]") {
-  da::cld2_language_detector d(da::cld2_options{.max_bytes = 61});
+  da::cld2_options o;
+  o.max_bytes = 61;
+  da::cld2_language_detector d(o);
   std::string text = "Bitte fasse die wichtigsten Punkte des Vertrags zusammen. ";
   text += std::string(100000, 'x');  // past the prefix: never read
   CHECK(d.detect(text) == "de");
@@ -74,4 +86,68 @@ TEST_CASE("between close languages, words only one of them uses decide, else no 
   const auto none = d.detect("Ovaj program je slobodan softver koji možete dijeliti dalje");
   CHECK((none.empty() || none == "hr" || none == "bs"));
   CHECK(none != "sr");
+}
+
+TEST_CASE("the reference's language cases hold with CLD2 alone too", "[language]") {
+  da::cld2_language_detector d(cld2_only());
+  const std::string tail = "\n\ndefault-assistant-message";
+  CHECK(d.detect("How are you doing? Do you speak english?" + tail) == "en");
+  CHECK(d.detect("Longtemps, je me suis couché de bonne heure." + tail) == "fr");
+  CHECK(d.detect("qwerty-uiop" + tail).empty());
+}
+
+TEST_CASE("the model answers short turns CLD2 alone is unsure of", "[language]") {
+  da::cld2_language_detector both, alone(cld2_only());
+  for (const auto& [text, code] : {std::pair{"Impossible d'ouvrir le fichier demandé", "fr"},
+                                   std::pair{"Wie kann ich mein Passwort ändern?", "de"},
+                                   std::pair{"Как поменять пароль?", "ru"},
+                                   std::pair{"¿Dónde está la estación de tren?", "es"}}) {
+    CAPTURE(text);
+    CHECK(alone.detect(text).empty());
+    CHECK(both.detect(text) == code);
+  }
+}
+
+TEST_CASE("text in a script the model does not know never gets one of its languages",
+          "[language]") {
+  da::cld2_language_detector d;
+  const auto& labels = da::builtin_language_model()->labels();
+  for (const char* text :
+       {"مرحبا كيف حالك اليوم؟", "नमस्ते, आप आज कैसे हैं?", "สวัสดีครับ วันนี้เป็นอย่างไรบ้าง",
+        "გამარჯობა, როგორ ხარ დღეს?", "Сәлеметсіз бе, бүгін қалайсыз? Қазақша сөйлейсіз бе?"}) {
+    CAPTURE(text);
+    const auto got = d.detect(text);
+    CHECK(std::find(labels.begin(), labels.end(), got) == labels.end());
+  }
+}
+
+TEST_CASE("an answer needs one opinion sure and the other not contradicting it", "[language]") {
+  const auto known = [](std::string_view code) { return code != "ar" && code != "sw"; };
+  using da::detail::combine_language_opinions;
+  CHECK(combine_language_opinions("fr", "fr", "fr", known) == "fr");  // both sure, agree
+  CHECK(combine_language_opinions("fr", "it", "fr", known).empty());  // both sure, disagree
+  CHECK(combine_language_opinions("fr", "", "fr", known) == "fr");    // CLD2 sure alone
+  CHECK(combine_language_opinions("", "fr", "", known) == "fr");      // model sure alone
+  CHECK(combine_language_opinions("", "fr", "it", known) == "fr");    // CLD2's unsure guess
+  CHECK(combine_language_opinions("ar", "he", "ar", known) == "ar");  // model cannot judge ar
+  CHECK(combine_language_opinions("", "id", "sw", known).empty());    // CLD2 sees a language
+                                                                      // the model lacks
+  CHECK(combine_language_opinions("", "", "fr", known).empty());      // nobody sure
+}
+
+TEST_CASE("the built-in model is loaded once and knows the evaluated languages", "[language]") {
+  const auto model = da::builtin_language_model();
+  CHECK(model == da::builtin_language_model());
+  const auto& labels = model->labels();
+  CHECK(labels.size() == 37);
+  for (const char* code : {"en", "fr", "de", "zh", "ja", "ru", "he", "bs", "no"}) {
+    CAPTURE(code);
+    CHECK(std::find(labels.begin(), labels.end(), code) != labels.end());
+  }
+}
+
+TEST_CASE("a language model path that is not a fastText model is a clear error", "[language]") {
+  da::cld2_options o;
+  o.model_path = "/nonexistent/language.bin";
+  CHECK_THROWS_AS(da::cld2_language_detector(o), da::topic_model_error);
 }
