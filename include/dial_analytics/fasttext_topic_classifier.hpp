@@ -7,9 +7,10 @@
 // prediction (normalize_topic_text): ASCII letters lowercased, ASCII punctuation and all
 // whitespace turned into single spaces, other characters kept.
 //
-// Thread-safety: one loaded classifier may be shared by any number of threads. fastText's
-// prediction (`FastText::predict`) is const and keeps its scratch state on the caller's stack;
-// the model is never modified after loading. Returned labels live as long as the classifier.
+// Thread-safety: one loaded classifier may be shared by any number of threads. Prediction is
+// const and keeps its scratch state in per-thread buffers (fastText's own `FastText::predict`,
+// used for quantised models, on the caller's stack); the model is never modified after loading.
+// Returned labels live as long as the classifier.
 #pragma once
 
 #include <cstddef>

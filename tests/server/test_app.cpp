@@ -231,6 +231,24 @@ TEST_CASE("chats get a language by default and LANGUAGE_DETECTION=none turns it 
   CHECK(spooled(f.config.data_dir).find(",language=undefined,") != std::string::npos);
 }
 
+TEST_CASE("LANGUAGE_DETECTION=cld2-only runs CLD2 alone and an unknown value is refused",
+          "[server]") {
+  bool help = false;
+  const auto only = ds::load_config({"--language-detection", "cld2-only"}, help);
+  CHECK(only.detect_language);
+  CHECK_FALSE(only.language_model);
+  const auto both = ds::load_config({"--language-detection", "cld2"}, help);
+  CHECK(both.detect_language);
+  CHECK(both.language_model);
+  CHECK_THROWS_WITH(ds::load_config({"--language-detection", "langid"}, help),
+                    Catch::Contains("cld2, cld2-only or none") && Catch::Contains("langid"));
+  fixture f;
+  f.config.language_model = false;
+  ds::app app(f.config, f.log);
+  CHECK(app.handle(post(cooking_chat_batch())).status == 200);
+  CHECK(spooled(f.config.data_dir).find(",language=en,") != std::string::npos);
+}
+
 TEST_CASE("TOPIC_MODEL gives chats the model topic and a bad one stops start-up", "[server]") {
   {
     fixture f;
