@@ -26,8 +26,8 @@ constexpr std::string_view topics_usage = R"(Usage:
 train: builds a fastText supervised topic model. LABELLED.txt has one example per line,
   `__label__<topic> <text>` (fastText's format; blank lines and lines starting with '#' are
   skipped). Text is normalised as the server does before it classifies (docs/topics.md).
-  --epoch N (50)  --lr X (0.5)  --word-ngrams N (1)  --dim N (50)  --min-count N (1)
-  --minn N (3)  --maxn N (5)  --bucket N (20000)  --threads N (1: reproducible)  --seed N (0)
+  --epoch N (50)  --lr X (0.5)  --word-ngrams N (1)  --dim N (20)  --min-count N (1)
+  --minn N (3)  --maxn N (4)  --bucket N (20000)  --threads N (1: reproducible)  --seed N (0)
   --quantize      write a compressed model (use the .ftz extension)
 
 predict: reads text lines and prints, per line, `<topic>\t<probability>` for the N most
