@@ -17,6 +17,8 @@
 
 #include <fmt/format.h>
 
+#include "detail/language_model.hpp"
+
 #ifndef DIAL_ANALYTICS_LANGUAGE_MODEL_FILE
 #error "DIAL_ANALYTICS_LANGUAGE_MODEL_FILE must name the model to embed"
 #endif
@@ -74,13 +76,18 @@ std::shared_ptr<const fasttext_topic_classifier> load_builtin() {
           fmt::format("cannot write the built-in language model: {}", std::strerror(errno)));
     done += static_cast<std::size_t>(n);
   }
+  return detail::load_language_model(path);
+}
+
+}  // namespace
+
+std::shared_ptr<const fasttext_topic_classifier> detail::load_language_model(
+    const std::string& path) {
   fasttext_topic_options options;
   options.min_confidence = 0;
   options.max_bytes = std::size_t{1} << 20;  // the detector cuts its own prefix
   return std::make_shared<const fasttext_topic_classifier>(path, options);
 }
-
-}  // namespace
 
 std::shared_ptr<const fasttext_topic_classifier> builtin_language_model() {
   static const std::shared_ptr<const fasttext_topic_classifier> model = load_builtin();

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/language_model.hpp"
 #include "detail/utf8.hpp"
 
 namespace CLD2 {
@@ -95,11 +96,16 @@ constexpr alphabet cyrillic_alphabets[] = {
     {"mk", cyrillic_mask("абвгдѓежзѕијклљмнњопрстќуфхцчџшѐѝ")},
 };
 
+// The alphabet of a Cyrillic language, or null.
+const alphabet* cyrillic_alphabet(std::string_view code) {
+  for (const auto& a : cyrillic_alphabets)
+    if (a.code == code) return &a;
+  return nullptr;
+}
+
 // The answer, or the one Cyrillic language whose alphabet has all the text's letters, or none.
 std::string_view check_cyrillic(std::string_view answer, std::string_view text) {
-  const alphabet* chosen = nullptr;
-  for (const auto& a : cyrillic_alphabets)
-    if (a.code == answer) chosen = &a;
+  const alphabet* chosen = cyrillic_alphabet(answer);
   if (chosen == nullptr) return answer;
   std::uint64_t seen = 0;
   for_each_code_point(text, [&](char32_t cp) { seen |= cyrillic_bit(cp); });
@@ -158,8 +164,7 @@ bool script_fits(std::string_view code, std::string_view text) {
   if (code == "ja") return n(script::kana) > 0 && written_in(n(script::kana) + n(script::han));
   if (code == "zh") return n(script::kana) == 0 && written_in(n(script::han));
   if (code == "sr") return written_in(n(script::cyrillic)) || latin_text;
-  if (code == "ru" || code == "uk" || code == "bg" || code == "mk" || code == "be")
-    return written_in(n(script::cyrillic));
+  if (cyrillic_alphabet(code) != nullptr) return written_in(n(script::cyrillic));
   return latin_text;
 }
 
@@ -235,15 +240,15 @@ const close_set close_sets[] = {
 };
 // clang-format on
 
+bool has_member(const close_set& set, std::string_view code) {
+  for (const close_language& l : set.members)
+    if (l.code == code) return true;
+  return false;
+}
+
 bool close_relatives(std::string_view a, std::string_view b) {
-  for (const close_set& set : close_sets) {
-    bool has_a = false, has_b = false;
-    for (const close_language& l : set.members) {
-      has_a = has_a || l.code == a;
-      has_b = has_b || l.code == b;
-    }
-    if (has_a && has_b) return true;
-  }
+  for (const close_set& set : close_sets)
+    if (has_member(set, a) && has_member(set, b)) return true;
   return false;
 }
 
@@ -284,9 +289,7 @@ std::size_t marker_hits(const std::string& words, const close_language& l) {
 std::string_view check_close_languages(std::string_view answer, std::string_view text) {
   std::optional<bool> cyrillic;  // scanned only for an answer in a close set
   for (const close_set& set : close_sets) {
-    bool member = false;
-    for (const close_language& l : set.members) member = member || l.code == answer;
-    if (!member) continue;
+    if (!has_member(set, answer)) continue;
     if (!cyrillic) {
       cyrillic = false;
       for_each_code_point(
@@ -316,14 +319,8 @@ std::string_view check_close_languages(std::string_view answer, std::string_view
 
 cld2_language_detector::cld2_language_detector(cld2_options opts) : options_(std::move(opts)) {
   if (!options_.use_model) return;
-  if (options_.model_path.empty()) {
-    model_ = builtin_language_model();
-  } else {
-    fasttext_topic_options model_options;
-    model_options.min_confidence = 0;
-    model_options.max_bytes = options_.model_max_bytes;
-    model_ = std::make_shared<const fasttext_topic_classifier>(options_.model_path, model_options);
-  }
+  model_ = options_.model_path.empty() ? builtin_language_model()
+                                       : detail::load_language_model(options_.model_path);
 }
 
 cld2_language_detector::~cld2_language_detector() = default;

@@ -48,12 +48,13 @@ void normalize_topic_text(std::string_view text, std::string& out) {
 }
 
 // fastText's FNV-1a variant (Dictionary::hash): bytes are sign-extended first.
+constexpr std::uint32_t fasttext_hash_start = 2166136261u;
+constexpr std::uint32_t fasttext_hash_add(std::uint32_t h, char c) {
+  return (h ^ static_cast<std::uint32_t>(static_cast<std::int8_t>(c))) * 16777619u;
+}
 std::uint32_t fasttext_hash(std::string_view s) {
-  std::uint32_t h = 2166136261u;
-  for (char c : s) {
-    h ^= static_cast<std::uint32_t>(static_cast<std::int8_t>(c));
-    h *= 16777619u;
-  }
+  std::uint32_t h = fasttext_hash_start;
+  for (char c : s) h = fasttext_hash_add(h, c);
   return h;
 }
 
@@ -199,12 +200,11 @@ struct fasttext_topic_classifier::impl {
     };
     for (std::size_t i = 0; i < w.size(); ++i) {
       if (is_continuation(i)) continue;
-      std::uint32_t h = 2166136261u;  // fasttext_hash of w[i, j), extended byte by byte
+      std::uint32_t h = fasttext_hash_start;  // fasttext_hash of w[i, j), extended byte by byte
       for (std::size_t j = i, n = 1; j < w.size() && n <= static_cast<std::size_t>(args.maxn);
            ++n) {
         do {
-          h ^= static_cast<std::uint32_t>(static_cast<std::int8_t>(w[j]));
-          h *= 16777619u;
+          h = fasttext_hash_add(h, w[j]);
           ++j;
         } while (j < w.size() && is_continuation(j));
         if (n >= static_cast<std::size_t>(args.minn) && !(n == 1 && (i == 0 || j == w.size())))
