@@ -30,6 +30,10 @@ class category_impl final : public std::error_category {
         return "input is neither a JSON array nor NDJSON";
       case errc::unsupported_json:
         return "unsupported JSON";
+      case errc::body_not_json:
+        return "the body is not valid JSON";
+      case errc::body_not_a_list:
+        return "the body is not a JSON array";
     }
     return "unknown dial_analytics error";
   }

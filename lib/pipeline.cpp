@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Batch → events → records → points (reference §2.2–§2.4, Vector framing in protocols.md §C.1).
+// Batch → events → records → record sinks (docs/conformance.md: the reply; docs/http-api.md:
+// the framings).
 #include <dial_analytics/pipeline.hpp>
 
 #include <fmt/format.h>
@@ -8,8 +9,9 @@
 #include <cctype>
 #include <iterator>
 
+#include <dial_analytics/analytics/analytics_stage.hpp>
 #include <dial_analytics/error.hpp>
-#include <dial_analytics/log_parser.hpp>
+#include <dial_analytics/input/log_parser.hpp>
 
 #include "detail/py_json.hpp"
 #include "detail/py_value.hpp"
@@ -19,8 +21,6 @@ namespace {
 
 constexpr std::string_view invalid_json_reason = "invalid JSON in request message";
 constexpr std::string_view invalid_event_reason = "invalid request message";
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // The reference's log prefix ids: `"(trace_id|core_span_id)"\s*:\s*"(\w+)"`, last match wins.
 void find_trace_ids(std::string_view raw, std::string_view& trace, std::string_view& span) {
@@ -65,20 +65,21 @@ std::string pydantic_error(const detail::py_value& event, bool has_message_key) 
 }  // namespace
 
 struct pipeline::impl {
-  impl(point_sink& s, pipeline_options o) : sink(s), options(std::move(o)) {
+  explicit impl(pipeline_options o) : options(std::move(o)) {}
+
+  // The pipeline's log callback for the analytics stage: prefixes each line with the event's
+  // `[i/n] [trace_id=… span_id=…]`.
+  analyzer_options prefixed_analysis() {
     analyzer_options a = options.analysis;
-    if (a.log) {
-      a.log = [this](log_level level, std::string_view message) { log(level, message); };
-    }
-    analyzer_ = analyzer(std::move(a));
+    if (a.log) a.log = [this](log_level level, std::string_view message) { log(level, message); };
+    return a;
   }
 
-  point_sink& sink;
+  std::unique_ptr<analytics_stage> owned_stage;  // when built over a point_sink
+  record_sink* primary = nullptr;
   pipeline_options options;
   simdjson::dom::parser outer;
   log_parser records;
-  analyzer analyzer_;
-  point scratch;
   log_record record;
   std::string prefixed, error_text;
   std::size_t total = 0;  // events in this body, for the `[i/n]` prefix
@@ -138,21 +139,19 @@ struct pipeline::impl {
     if (const std::error_code ec = records.parse(json, record, &error_text)) {
       return fail(index, ec, invalid_json_reason, std::move(error_text));
     }
-    const analysis result = analyzer_.analyze(record, scratch);
+    record_outcome result = primary->consume(record);
     if (result.ec) {
-      fail(index, result.ec, result.reason, result.message);
+      fail(index, result.ec, result.reason, std::move(result.message));
     } else {
-      if (result.has_point) {
-        sink.write(scratch);
-        ++stats.points;
-      } else {
-        ++stats.skipped;
-      }
+      ++(result.wrote ? stats.points : stats.skipped);
       succeed(index);
     }
     if (statuses) {
       statuses->back().type = result.type;
-      statuses->back().has_point = result.has_point;
+      statuses->back().has_point = result.wrote;
+    }
+    for (record_sink* stage : options.secondary) {
+      if (stage->consume(record).ec) ++stats.secondary_failed;
     }
   }
 
@@ -175,15 +174,15 @@ struct pipeline::impl {
     ingest_result result;
     simdjson::dom::element root;
     if (auto err = outer.parse(body.data(), body.size(), true).get(root)) {
-      result.ec = errc::unreadable_input;
-      std::string text = detail::python_json_error(body, true);
-      result.message =
-          "JSON decode error: " + (text.empty() ? std::string(simdjson::error_message(err)) : text);
+      result.ec = errc::body_not_json;
+      result.json_error = detail::python_json_error(body, true);
+      if (result.json_error.empty()) result.json_error = simdjson::error_message(err);
+      result.message = "JSON decode error: " + result.json_error;
       return result;
     }
     simdjson::dom::array events;
     if (root.get(events)) {
-      result.ec = errc::unreadable_input;
+      result.ec = errc::body_not_a_list;
       result.message = "Input should be a valid list";
       return result;
     }
@@ -201,37 +200,22 @@ struct pipeline::impl {
   ingest_result ingest_ndjson(std::string_view body, bool require_object_first) {
     ingest_result result;
     // Count events first only when the log prefix needs `n`.
-    if (options.analysis.log) {
-      total = 0;
-      for (std::size_t pos = 0; pos < body.size();) {
-        std::size_t end = body.find('\n', pos);
-        if (end == std::string_view::npos) end = body.size();
-        const std::string_view line = body.substr(pos, end - pos);
-        if (line.find_first_not_of(" \t\r") != std::string_view::npos) ++total;
-        pos = end + 1;
-      }
-    }
+    if (options.analysis.log) total = count_nonblank_lines(body);
     bool first = true;
     std::size_t index = 0;
-    for (std::size_t pos = 0; pos < body.size();) {
-      std::size_t end = body.find('\n', pos);
-      if (end == std::string_view::npos) end = body.size();
-      std::string_view line = body.substr(pos, end - pos);
-      pos = end + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      const std::size_t start = line.find_first_not_of(" \t");
-      if (start == std::string_view::npos) continue;
-      if (first && require_object_first && line[start] != '{') {
+    for_each_line(body, [&](std::string_view line) {
+      if (result.ec) return;
+      if (first && require_object_first && line.front() != '{') {
         result.ec = errc::unreadable_input;
         result.message =
             "input is neither a JSON array nor NDJSON: the first line does not start "
             "with '{' or '['";
-        return result;
+        return;
       }
       first = false;
       ++stats.events;
       process_line(index++, line);
-    }
+    });
     return result;
   }
 
@@ -257,24 +241,32 @@ struct pipeline::impl {
 };
 
 pipeline::pipeline(point_sink& sink, pipeline_options opts)
-    : impl_(std::make_unique<impl>(sink, std::move(opts))) {}
+    : impl_(std::make_unique<impl>(std::move(opts))) {
+  // The stage logs through the pipeline's prefixer, so it is made after the impl.
+  impl_->owned_stage = std::make_unique<analytics_stage>(sink, impl_->prefixed_analysis());
+  impl_->primary = impl_->owned_stage.get();
+}
+pipeline::pipeline(record_sink& primary, pipeline_options opts)
+    : impl_(std::make_unique<impl>(std::move(opts))) {
+  impl_->primary = &primary;
+}
 pipeline::~pipeline() = default;
 pipeline::pipeline(pipeline&&) noexcept = default;
 pipeline& pipeline::operator=(pipeline&&) noexcept = default;
 
 ingest_result pipeline::ingest(std::string_view body, std::vector<event_status>* statuses) {
+  return ingest(body, impl_->options.format, statuses);
+}
+
+ingest_result pipeline::ingest(std::string_view body, input_format format,
+                               std::vector<event_status>* statuses) {
   impl& m = *impl_;
   m.statuses = statuses;
   if (statuses) statuses->clear();
   m.stats = {};
   m.stats.bytes = body.size();
-  input_format format = m.options.format;
   const bool detected = format == input_format::auto_detect;
-  if (detected) {
-    std::size_t i = 0;
-    while (i < body.size() && is_space(body[i])) ++i;
-    format = i < body.size() && body[i] == '[' ? input_format::json_array : input_format::ndjson;
-  }
+  if (detected) format = detect_format(body);
   ingest_result result;
   try {
     result =
@@ -285,64 +277,9 @@ ingest_result pipeline::ingest(std::string_view body, std::vector<event_status>*
     result.message = std::string("internal error: ") + e.what();
   }
   result.stats = m.stats;
-  m.sink.flush();
+  m.primary->flush();
+  for (record_sink* stage : m.options.secondary) stage->flush();
   return result;
-}
-
-void append_json_string(std::string& out, std::string_view s, bool ascii_only) {
-  static constexpr char hex[] = "0123456789abcdef";
-  auto escape_unit = [&](unsigned unit) {
-    out += "\\u";
-    for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(unit >> shift) & 15]);
-  };
-  out.push_back('"');
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          escape_unit(c);
-        } else if (c < 0x80 || !ascii_only) {
-          out.push_back(s[i]);
-        } else {
-          // UTF-8 → \uXXXX, with a surrogate pair above U+FFFF (json.dumps' ensure_ascii).
-          const int extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
-          unsigned cp = c & (0x3fu >> extra);
-          for (int k = 0; k < extra && i + 1 < s.size(); ++k) {
-            cp = (cp << 6) | (static_cast<unsigned char>(s[++i]) & 0x3fu);
-          }
-          if (cp >= 0x10000) {
-            cp -= 0x10000;
-            escape_unit(0xd800 + (cp >> 10));
-            escape_unit(0xdc00 + (cp & 0x3ff));
-          } else {
-            escape_unit(cp);
-          }
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 void append_status_json(std::string& out, const event_status& status) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `dial-analytics topics`: build and check fastText topic models (docs/topics.md).
-#include <dial_analytics/fasttext_topic_classifier.hpp>
+#include <dial_analytics/analytics/fasttext_topic_classifier.hpp>
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 // POST /data, HEAD /data, GET /health, GET /metrics (docs/http-api.md).
 #include "app.hpp"
 
-#include <dial_analytics/cld2_language_detector.hpp>
-#include <dial_analytics/fasttext_topic_classifier.hpp>
+#include <dial_analytics/analytics/cld2_language_detector.hpp>
+#include <dial_analytics/analytics/fasttext_topic_classifier.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -18,8 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include <dial_analytics/analytics/line_protocol.hpp>
 #include <dial_analytics/error.hpp>
-#include <dial_analytics/line_protocol.hpp>
 #include <dial_analytics/version.hpp>
 
 namespace dial_analytics::server {
@@ -205,19 +205,19 @@ app::app(const server_config& config, const logger& log)
   } else {
     notes_.push_back("topics: off (TOPIC_MODEL unset), topic=undefined");
   }
-  spool_options so;
+  output::spool_options so;
   so.dir = config.data_dir;
   so.max_bytes = config.spool_max_bytes;
   so.segment_bytes = config.spool_segment_bytes;
   so.sync = config.spool_sync;
-  so.has_consumer = config.has_influx;
+  so.files_are_output = !config.has_influx;
   if (!config.has_influx) {
     // The output files load with `influx -import -path=<file>` (1.x) and, these being comments,
     // with `influx write` (2.x) or a POST to /write as they are.
     so.segment_header =
         "# DML\n# CONTEXT-DATABASE: " +
         (config.influx.database.empty() ? std::string("dial") : config.influx.database) + "\n";
-    spools_.push_back(std::make_unique<spool>(so));
+    spools_.push_back(std::make_unique<output::spool>(so));
     notes_.push_back(fmt::format(
         "INFLUX_URL is not set: points go to line-protocol files {}/points-*.lp (load them with "
         "`influx -import`, `influx write --file` or curl to /write); cap {} bytes",
@@ -241,11 +241,11 @@ app::app(const server_config& config, const logger& log)
   std::uint64_t pending = 0;
   for (std::size_t i = 0; i < lanes; ++i) {
     so.dir = std::filesystem::path(config.data_dir) / fmt::format("lane-{}", i);
-    spools_.push_back(std::make_unique<spool>(so));
+    spools_.push_back(std::make_unique<output::spool>(so));
     pending += spools_.back()->pending_bytes();
-    influx::sender_options sopts = config.sender;
+    output::sender_options sopts = config.sender;
     sopts.log = [this](log_level level, std::string_view m) { log_(level, m); };
-    senders_.push_back(std::make_unique<influx::sender>(
+    senders_.push_back(std::make_unique<output::sender>(
         *spools_.back(), influx::make_curl_writer(ic), std::move(sopts)));
   }
   notes_.push_back(fmt::format("spool: {} ({} lanes, {} bytes pending, cap {} bytes)",
@@ -481,15 +481,15 @@ http_response app::render_metrics() const {
     for (const auto& sender : senders_) sum += (sender->stats().*member).load();
     return sum;
   };
-  using stats = influx::sender_stats;
+  using stats = output::sender_stats;
   counter("dial_analytics_points_written_total", "Points InfluxDB stored.",
-          total(&stats::points_written));
+          total(&stats::lines_written));
   counter("dial_analytics_points_rejected_total", "Points InfluxDB refused (400/422), not resent.",
-          total(&stats::points_rejected));
+          total(&stats::lines_rejected));
   counter("dial_analytics_points_retried_total", "Points in write requests that had to be retried.",
-          total(&stats::points_retried));
+          total(&stats::lines_retried));
   counter("dial_analytics_points_dropped_total",
-          "Points dropped (a single line too large for InfluxDB).", total(&stats::points_dropped));
+          "Points dropped (a single line too large for InfluxDB).", total(&stats::lines_dropped));
   counter("dial_analytics_influx_written_bytes_total", "Line-protocol bytes InfluxDB stored.",
           total(&stats::bytes_written));
   counter("dial_analytics_influx_failed_requests_total",
@@ -512,11 +512,11 @@ http_response app::render_metrics() const {
                  "# HELP dial_analytics_influx_request_duration_seconds InfluxDB write latency.\n"
                  "# TYPE dial_analytics_influx_request_duration_seconds histogram\n");
   std::uint64_t cumulative = 0;
-  for (std::size_t b = 0; b <= influx::latency_buckets.size(); ++b) {
+  for (std::size_t b = 0; b <= output::latency_buckets.size(); ++b) {
     for (const auto& sender : senders_) cumulative += sender->stats().latency_count[b].load();
-    if (b < influx::latency_buckets.size()) {
+    if (b < output::latency_buckets.size()) {
       fmt::format_to(out, "dial_analytics_influx_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
-                     influx::latency_buckets[b], cumulative);
+                     output::latency_buckets[b], cumulative);
     } else {
       fmt::format_to(out,
                      "dial_analytics_influx_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n",

@@ -14,9 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include <dial_analytics/influx/sender.hpp>
+#include <dial_analytics/influx/influx_writer.hpp>
+#include <dial_analytics/output/sender.hpp>
+#include <dial_analytics/output/spool.hpp>
 #include <dial_analytics/pipeline.hpp>
-#include <dial_analytics/spool.hpp>
 
 #include "server_config.hpp"
 
@@ -78,8 +79,8 @@ class app {
   const logger& log_;
   // One spool (lane) per InfluxDB connection, each drained by its own sender: InfluxDB ingests
   // faster over several connections. Without INFLUX_URL there is one lane, the output files.
-  std::vector<std::unique_ptr<spool>> spools_;
-  std::vector<std::unique_ptr<influx::sender>> senders_;
+  std::vector<std::unique_ptr<output::spool>> spools_;
+  std::vector<std::unique_ptr<output::sender>> senders_;
   std::atomic<std::size_t> next_lane_{0};
   std::size_t active_lanes_ = 1;
   std::unique_ptr<metrics> metrics_;

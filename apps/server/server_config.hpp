@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include <dial_analytics/analyzer.hpp>
+#include <dial_analytics/analytics/analyzer.hpp>
+#include <dial_analytics/analytics/pricing.hpp>
 #include <dial_analytics/influx/influx_config.hpp>
-#include <dial_analytics/influx/sender.hpp>
-#include <dial_analytics/pricing.hpp>
-#include <dial_analytics/spool.hpp>
+#include <dial_analytics/output/sender.hpp>
+#include <dial_analytics/output/spool.hpp>
 
 namespace dial_analytics::server {
 
@@ -31,7 +31,7 @@ struct server_config {
   bool spool_sync = true;                           ///< SPOOL_FSYNC / --spool-fsync
   bool has_influx = false;                          ///< INFLUX_URL set
   influx::influx_config influx;                     ///< INFLUX_* variables
-  influx::sender_options sender;                    ///< INFLUX_BATCH_LINES, INFLUX_RETRY_*_MS
+  output::sender_options sender;                    ///< INFLUX_BATCH_LINES, INFLUX_RETRY_*_MS
   unsigned influx_connections = 2;    ///< INFLUX_CONNECTIONS: parallel writers, one spool lane each
   bool detect_language = true;        ///< LANGUAGE_DETECTION=cld2|cld2-only|none
   bool language_model = true;         ///< cld2: with the built-in model's second opinion

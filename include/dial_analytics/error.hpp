@@ -21,6 +21,8 @@ enum class errc {
   no_fields = 6,               ///< a point without fields cannot be written as line protocol
   unreadable_input = 7,        ///< the whole input is neither a JSON array nor NDJSON
   unsupported_json = 8,  ///< valid JSON we do not accept (NaN/Infinity literals, huge numbers)
+  body_not_json = 9,     ///< a body that should be a JSON array is not JSON at all
+  body_not_a_list = 10,  ///< a body that should be a JSON array is JSON of another type
 };
 
 /// The category of `errc` values ("dial_analytics").

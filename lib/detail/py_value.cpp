@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include <dial_analytics/line_protocol.hpp>
+#include "detail/py_format.hpp"
 
 namespace dial_analytics::detail {
 
@@ -360,7 +360,7 @@ void append_py_repr(std::string& out, const py_value& v) {
       append_int(out, e.get_uint64().value_unsafe());
       return;
     case element_type::DOUBLE:
-      append_python_float_repr(out, e.get_double().value_unsafe());
+      detail::append_python_float_repr(out, e.get_double().value_unsafe());
       return;
     case element_type::BOOL:
       out += e.get_bool().value_unsafe() ? "True" : "False";

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include <dial_analytics/log_parser.hpp>
+#include <dial_analytics/input/log_parser.hpp>
 
 namespace dial_analytics::detail {
 

@@ -10,10 +10,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "../support/fake_influx_server.hpp"
-#include "../support/records.hpp"
-#include "../support/temp_dir.hpp"
-#include "../support/topic_model.hpp"
+#include "support/fake_influx_server.hpp"
+#include "support/records.hpp"
+#include "support/temp_dir.hpp"
+#include "support/topic_model.hpp"
 
 namespace ds = dial_analytics::server;
 using test_support::json;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "json.hpp"
 
-#include <dial_analytics/line_protocol.hpp>
 #include <dial_analytics/pipeline.hpp>
+#include "detail/py_format.hpp"
 
 namespace test_support {
 
@@ -43,7 +43,7 @@ void json::dump_to(std::string& out) const {
       out += std::to_string(std::get<std::int64_t>(v_));
       break;
     case 3:
-      dial_analytics::append_python_float_repr(out, std::get<double>(v_));
+      dial_analytics::detail::append_python_float_repr(out, std::get<double>(v_));
       break;
     case 4:
       out += dump_string(std::get<std::string>(v_));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "topic_model.hpp"
 
-#include <dial_analytics/fasttext_topic_classifier.hpp>
+#include <dial_analytics/analytics/fasttext_topic_classifier.hpp>
 
 #include <fstream>
 #include <memory>

@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "../support/alloc_counter.hpp"
-#include "../support/records.hpp"
+#include "support/alloc_counter.hpp"
+#include "support/records.hpp"
 
 namespace da = dial_analytics;
 using namespace test_support;

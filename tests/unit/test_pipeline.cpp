@@ -5,7 +5,7 @@
 
 #include <dial_analytics/error.hpp>
 
-#include "../support/records.hpp"
+#include "support/records.hpp"
 
 namespace da = dial_analytics;
 using test_support::json;
@@ -84,7 +84,7 @@ TEST_CASE("a bad NDJSON line is that event's error and the others go on", "[pipe
 
 TEST_CASE("input that is neither a JSON array nor NDJSON is unreadable", "[pipeline]") {
   CHECK(ingest("hello world\n").result.ec == da::errc::unreadable_input);
-  CHECK(ingest("[1, 2").result.ec == da::errc::unreadable_input);
+  CHECK(ingest("[1, 2").result.ec == da::errc::body_not_json);
   CHECK(ingest("  \n ").result.stats.events == 0);
   CHECK_FALSE(ingest("").result.ec);
   // Declared NDJSON reports a bad first line as an event error instead.

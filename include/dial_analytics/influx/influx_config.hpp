@@ -2,31 +2,17 @@
 // Where and how points are written to InfluxDB (v1, v2 or v3), as plain values.
 //
 // The library never reads the environment: the server maps INFLUX_URL, INFLUX_API_TOKEN, … onto
-// this struct. Tokens and passwords are `secret_string`s, printed as `***`.
+// this struct. Tokens and passwords are `output::secret_string`s, printed as `***`.
 #pragma once
 
 #include <chrono>
-#include <ostream>
 #include <string>
-#include <utility>
+
+#include <dial_analytics/output/secret_string.hpp>
 
 namespace dial_analytics::influx {
 
-/// A secret (token, password) that never prints its value.
-class secret_string {
- public:
-  secret_string() = default;
-  explicit secret_string(std::string value) : value_(std::move(value)) {}
-  /// The secret itself, for building a request only.
-  [[nodiscard]] const std::string& reveal() const noexcept { return value_; }
-  [[nodiscard]] bool empty() const noexcept { return value_.empty(); }
-  friend std::ostream& operator<<(std::ostream& os, const secret_string& s) {
-    return os << (s.value_.empty() ? "" : "***");
-  }
-
- private:
-  std::string value_;
-};
+using output::secret_string;
 
 /// The write API to use.
 enum class api_version {

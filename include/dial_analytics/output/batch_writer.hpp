@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one thing a backend implements: write one batch of '\n'-terminated records and say what
+// the backend made of it. Everything else of delivery (spool, retries, backoff, splitting, lanes)
+// is shared by every backend (output/sender.hpp, output/spooled_output.hpp).
+//
+// Thread-safety: a writer is used by one thread at a time (it may hold a keep-alive connection).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace dial_analytics::output {
+
+/// What to do after a write.
+enum class write_outcome {
+  written,      ///< every line stored
+  rejected,     ///< some or all lines refused for good (e.g. InfluxDB 400/422); not resent
+  too_large,    ///< the batch is too large (413): split it and resend the halves
+  retry,        ///< 408/429/5xx/network/timeout: resend later, honouring retry_after
+  unavailable,  ///< 401/403/404/other 4xx: a configuration problem; keep the data, resend later
+};
+
+/// The classified result of one write.
+struct write_result {
+  write_outcome outcome = write_outcome::written;
+  int http_status = 0;                       ///< 0 for network errors
+  std::size_t rejected_lines = 0;            ///< for `rejected`: how many lines were refused
+  std::chrono::milliseconds retry_after{0};  ///< from `Retry-After`, when present
+  std::string message;                       ///< server or transport error text (no secrets)
+};
+
+/// Writes batches to one backend.
+class batch_writer {
+ public:
+  virtual ~batch_writer() = default;
+  /// Posts `lines` (whole lines, '\n'-terminated) in one request; blocks until answered.
+  virtual write_result write(std::string_view lines) = 0;
+  /// The backend's name for log lines and metrics, e.g. "InfluxDB" or "Elasticsearch".
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+};
+
+/// The number of '\n'-terminated lines in `lines`, plus one for an unterminated last line.
+[[nodiscard]] std::size_t count_lines(std::string_view lines) noexcept;
+
+}  // namespace dial_analytics::output

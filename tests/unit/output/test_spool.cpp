@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <dial_analytics/output/spool.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "support/temp_dir.hpp"
+
+namespace da = dial_analytics;
+using test_support::temp_dir;
+
+namespace {
+da::output::spool_options options(const temp_dir& d) {
+  da::output::spool_options o;
+  o.dir = d.path() / "spool";
+  o.segment_bytes = 64;
+  o.max_bytes = 1000;
+  return o;
+}
+std::string drain(da::output::spool& s, std::size_t max_lines = 1000) {
+  std::string all, chunk;
+  while (s.read(chunk, 1 << 20, max_lines)) {
+    all += chunk;
+    s.consume(chunk.size());
+  }
+  return all;
+}
+}  // namespace
+
+TEST_CASE("the spool hands back appended lines in order, across segments", "[spool]") {
+  temp_dir d;
+  da::output::spool s(options(d));
+  std::string expected;
+  for (int i = 0; i < 20; ++i) {
+    const std::string line = "m v=" + std::to_string(i) + "i " + std::to_string(i) + "\n";
+    REQUIRE_FALSE(s.append(line));
+    expected += line;
+  }
+  CHECK(s.segments().size() > 3);
+  CHECK(s.pending_bytes() == expected.size());
+  CHECK(s.oldest_pending().has_value());
+  std::string first;
+  REQUIRE(s.read(first, 1 << 20, 2));
+  CHECK(first == "m v=0i 0\nm v=1i 1\n");  // at most two lines, not consumed yet
+  CHECK(drain(s) == expected);
+  CHECK(s.pending_bytes() == 0);
+  CHECK(s.segments().size() == 1);  // finished segments are deleted
+}
+
+TEST_CASE("a reopened spool resumes after the cursor and cuts a torn last line", "[spool]") {
+  temp_dir d;
+  {
+    da::output::spool s(options(d));
+    REQUIRE_FALSE(s.append("a v=1 1\nb v=2 2\n"));
+    REQUIRE_FALSE(s.append("c v=3 3\n"));
+    std::string chunk;
+    REQUIRE(s.read(chunk, 1 << 20, 1));
+    s.consume(chunk.size());  // "a" is done
+  }
+  // A crash in the middle of an append leaves half a line.
+  const auto last = da::output::spool(options(d)).segments().back();
+  std::ofstream(last, std::ios::app) << "d v=4";
+  da::output::spool s(options(d));
+  CHECK(drain(s) == "b v=2 2\nc v=3 3\n");
+}
+
+TEST_CASE("a full spool refuses appends and accepts again once drained", "[spool]") {
+  temp_dir d;
+  auto o = options(d);
+  o.max_bytes = 20;
+  da::output::spool s(o);
+  REQUIRE_FALSE(s.append("m v=1i 1\n"));
+  CHECK(s.append("m v=22222222222i 2\n") == std::errc::no_space_on_device);
+  drain(s);
+  CHECK_FALSE(s.append("m v=22222222222i 2\n"));
+}
+
+TEST_CASE("without a consumer the spool writes rotating files with a header", "[spool]") {
+  temp_dir d;
+  auto o = options(d);
+  o.files_are_output = true;
+  o.segment_header = "# DML\n";
+  o.max_bytes = 200;
+  {
+    da::output::spool s(o);
+    for (int i = 0; i < 10; ++i) REQUIRE_FALSE(s.append("m v=1i 1\n"));
+    CHECK(s.segments().size() >= 2);
+    std::ifstream in(s.segments().front());
+    std::string header;
+    std::getline(in, header);
+    CHECK(header == "# DML");
+    CHECK_FALSE(std::filesystem::exists(o.dir / "cursor"));
+    // Full until the operator moves files away.
+    while (!s.append("m v=1i 1\n")) {
+    }
+    CHECK(s.append("m v=1i 1\n") == std::errc::no_space_on_device);
+    for (const auto& f : s.segments()) {
+      if (f != s.segments().back()) std::filesystem::remove(f);
+    }
+    CHECK_FALSE(s.append("m v=1i 1\n"));
+  }
+}
+
+TEST_CASE("a spool in an unusable directory is a configuration error", "[spool]") {
+  temp_dir d;
+  std::ofstream(d.path() / "file") << "x";
+  da::output::spool_options o;
+  o.dir = d.path() / "file" / "spool";
+  CHECK_THROWS(da::output::spool(o));
+}
