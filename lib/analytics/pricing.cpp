@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "detail/utf8.hpp"
+
 namespace dial_analytics {
 namespace {
 
@@ -244,12 +246,8 @@ const model_rate* rate_table::find(std::string_view deployment, std::string_view
 }
 
 std::int64_t chars_without_spaces(std::string_view text) {
-  std::int64_t n = 0;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    n += (c & 0xC0) != 0x80 && c != ' ';  // count lead bytes: one per code point
-  }
-  return n;
+  const auto spaces = std::count(text.begin(), text.end(), ' ');
+  return static_cast<std::int64_t>(detail::count_code_points(text)) - spaces;
 }
 
 decimal compute_cost(const model_rate& rate, const usage_counts& u) {

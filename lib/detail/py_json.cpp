@@ -4,6 +4,8 @@
 // document, so it favours clarity over speed.
 #include "detail/py_json.hpp"
 
+#include "detail/utf8.hpp"
+
 #include <cstddef>
 
 namespace dial_analytics::detail {
@@ -239,11 +241,7 @@ class scanner {
 };
 
 // Python counts positions in code points, not bytes.
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  return n;
-}
+constexpr auto code_points = count_code_points;
 
 std::string format_error(std::string_view doc, const json_error& e) {
   const std::string_view before = doc.substr(0, e.pos);

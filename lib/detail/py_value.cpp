@@ -2,6 +2,8 @@
 // Python value semantics (see py_value.hpp).
 #include "detail/py_value.hpp"
 
+#include "detail/utf8.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -132,11 +134,7 @@ bool py_value::contains(std::string_view key) const {
 }
 
 std::size_t py_value::len() const {
-  if (is_str()) {
-    std::size_t n = 0;
-    for (char c : str()) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-    return n;
-  }
+  if (is_str()) return count_code_points(str());
   if (is_list()) {
     simdjson::dom::array a = e_.get_array().value_unsafe();
     return a.size();

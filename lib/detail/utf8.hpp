@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Small UTF-8 helpers shared by the language and topic models.
+// Small UTF-8 helpers shared by the library (models, pricing, Python-compatible lengths).
 #pragma once
 
 #include <cstddef>
@@ -14,6 +14,21 @@ inline std::string_view prefix_at_char_boundary(std::string_view s, std::size_t 
   std::size_t end = max;
   while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
   return s.substr(0, end);
+}
+
+/// The number of code points of UTF-8 text, as Python's len(str): every byte that is not a
+/// continuation byte (10xxxxxx) starts one.
+constexpr std::size_t count_code_points(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+/// The byte length of the character that starts at `s[i]` (1 for a stray continuation byte).
+constexpr std::size_t char_length_at(std::string_view s, std::size_t i) noexcept {
+  std::size_t n = 1;
+  while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xc0) == 0x80) ++n;
+  return n;
 }
 
 /// Calls `f(code point)` for each character of valid UTF-8 (invalid bytes are skipped).
