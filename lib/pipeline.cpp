@@ -282,12 +282,15 @@ ingest_result pipeline::ingest(std::string_view body, input_format format,
   return result;
 }
 
-void append_status_json(std::string& out, const event_status& status) {
+namespace {
+
+// The members after `{`: `"status":"success"` or `"status":"error","error":…,"reason":…`.
+void append_status_members(std::string& out, const event_status& status) {
   if (status.ok) {
-    out += R"({"status":"success"})";
+    out += R"("status":"success")";
     return;
   }
-  out += R"({"status":"error")";
+  out += R"("status":"error")";
   if (!status.error.empty()) {
     out += R"(,"error":)";
     append_json_string(out, status.error);
@@ -296,6 +299,20 @@ void append_status_json(std::string& out, const event_status& status) {
     out += R"(,"reason":)";
     append_json_string(out, status.reason);
   }
+}
+
+}  // namespace
+
+void append_status_json(std::string& out, const event_status& status) {
+  out.push_back('{');
+  append_status_members(out, status);
+  out.push_back('}');
+}
+
+void append_indexed_status_json(std::string& out, const event_status& status,
+                                std::size_t index_offset) {
+  fmt::format_to(std::back_inserter(out), R"({{"index":{},)", status.index + index_offset);
+  append_status_members(out, status);
   out.push_back('}');
 }
 

@@ -108,4 +108,9 @@ class pipeline {
 /// `{"status":"error","error":"...","reason":"..."}` (keys absent when empty).
 void append_status_json(std::string& out, const event_status& status);
 
+/// The same with the event's position first, for per-event error reports (the command line
+/// tool): `{"index":3,"status":"error","error":"...","reason":"..."}`, index plus `index_offset`.
+void append_indexed_status_json(std::string& out, const event_status& status,
+                                std::size_t index_offset = 0);
+
 }  // namespace dial_analytics
