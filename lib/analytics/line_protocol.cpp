@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Line-protocol encoder matching influxdb-client's Point.to_line_protocol (reference §10).
+// Line-protocol encoder matching influxdb-client's Point.to_line_protocol.
 #include <dial_analytics/analytics/line_protocol.hpp>
 
 #include "detail/py_format.hpp"

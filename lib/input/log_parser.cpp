@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // DIAL record decoding: simdjson DOM (full validation, as json.loads validates everything) with
-// a slow path for raw control characters (reference §2.3 step 3) and Python error texts.
+// a slow path for raw control characters (docs/architecture.md, "Record") and Python error texts.
 #include <dial_analytics/input/log_parser.hpp>
 
 #include <simdjson.h>

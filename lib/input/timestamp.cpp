@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// ISO-8601 parsing with the grammar and quirks of dateutil.parser.isoparse (reference §9):
+// ISO-8601 parsing with the grammar and quirks of dateutil.parser.isoparse:
 // the date part is tried as a "common" date, then as an "uncommon" (week or ordinal) date; any
 // single character separates date and time; Python's int() rules read each number.
 #include <dial_analytics/input/timestamp.hpp>

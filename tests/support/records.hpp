@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The reference test suite's default records and expected lines (reference §3.2, §10, §14.1),
+// The reference test suite's default records and expected lines (ai-dial-analytics-realtime's tests/endpoints/*.py),
 // and a harness that posts records through the pipeline like the reference tests post to /data.
 #pragma once
 
@@ -38,7 +38,7 @@ json anthropic_assembled_response();
 json full_token_usage();
 std::vector<std::pair<std::string, std::string>> full_token_usage_edits();
 
-// Expected lines of the defaults (reference §10), without the trailing newline.
+// Expected lines of the defaults (docs/line-protocol.md), without the trailing newline.
 extern const std::string p_chat;
 extern const std::string p_emb;
 extern const std::string p_resp;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The hot path allocates nothing once warmed up (style §2.6.7): a separate executable, because
+// The hot path allocates nothing once warmed up (docs/architecture.md, "Ownership of buffers"): a separate executable, because
 // it replaces the global operator new.
 #include <dial_analytics/pipeline.hpp>
 

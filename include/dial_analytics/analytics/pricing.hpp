@@ -47,7 +47,7 @@ class decimal {
   units_type units_ = 0;
 };
 
-/// What a rate counts: tokens, or characters other than the ASCII space (§12.1 of the reference).
+/// What a rate counts: tokens, or characters other than the ASCII space.
 enum class rate_unit { token, char_without_whitespace };
 
 /// Prices per unit. Cached and cache-write prompt prices default to the prompt price.
@@ -87,7 +87,7 @@ class rate_table {
   /// Parses the JSON object of `MODEL_RATES` (docs/pricing.md). Throws rate_table_error.
   static rate_table parse(std::string_view json);
 
-  /// The rate of `deployment`, else of `model`, else null (reference §12.1 lookup order).
+  /// The rate of `deployment`, else of `model`, else null (the reference's lookup order).
   [[nodiscard]] const model_rate* find(std::string_view deployment, std::string_view model) const;
   [[nodiscard]] std::size_t size() const { return rates_.size(); }
   [[nodiscard]] bool empty() const { return rates_.empty(); }
@@ -111,7 +111,7 @@ struct usage_counts {
 /// the prompt at the prompt price, completion tokens at the completion price.
 decimal compute_cost(const model_rate& rate, const usage_counts& usage);
 
-/// Characters other than U+0020 (code points of UTF-8 text), as §12.1 counts them.
+/// Characters other than U+0020 (code points of UTF-8 text), as the reference counts them.
 std::int64_t chars_without_spaces(std::string_view text);
 
 /// Bounds of the roll-up state (docs/pricing.md).

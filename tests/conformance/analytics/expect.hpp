@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Assertions shared by the conformance tests (reference §14): the sorted points and statuses.
+// Assertions shared by the conformance tests (docs/conformance.md): the sorted points and statuses.
 #pragma once
 
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reference §14.2: tests/endpoints/test_chat.py (analytics, chat completions).
+// The reference service's tests/endpoints/test_chat.py (analytics, chat completions).
 #include <dial_analytics/analytics/analyzer.hpp>
 
 #include "expect.hpp"

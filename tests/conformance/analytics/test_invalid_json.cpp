@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reference §14.11 (tests/test_invalid_json.py) and §14.12 (tests/test_request_validation.py).
+// The reference service's tests/test_invalid_json.py and tests/test_request_validation.py.
 #include <dial_analytics/pipeline.hpp>
 
 #include "expect.hpp"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reference §14.4, §14.5, §14.7–§14.10: embeddings, responses, anthropic, rate, MCP, routes.
+// The reference service's tests of embeddings, responses, anthropic, rate, MCP and routes
+// (ai-dial-analytics-realtime tests/endpoints/*.py; docs/conformance.md).
 #include <dial_analytics/analytics/analyzer.hpp>
 
 #include "expect.hpp"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reference §14.3, §14.6, §14.7: the text given to the topic model, seen through the echo model.
+// The reference service's topic tests: the text given to the topic model, seen through the echo
+// model (docs/line-protocol.md, "topic").
 #include <dial_analytics/analytics/classifiers.hpp>
 
 #include "expect.hpp"
