@@ -34,6 +34,8 @@ class category_impl final : public std::error_category {
         return "the body is not valid JSON";
       case errc::body_not_a_list:
         return "the body is not a JSON array";
+      case errc::too_many_events:
+        return "the body holds more events than the limit";
     }
     return "unknown dial_analytics error";
   }

@@ -82,6 +82,9 @@ struct pipeline::impl {
   log_parser records;
   log_record record;
   std::string prefixed, error_text;
+  std::vector<std::string_view> elements;                // an array's events, when read one by one
+  std::size_t errors_logged = 0, errors_suppressed = 0;  // error lines of this body
+  std::vector<std::pair<std::string, std::size_t>> failure_reasons;  // with max_logged_errors
   std::size_t total = 0;  // events in this body, for the `[i/n]` prefix
 
   std::vector<event_status>* statuses = nullptr;
@@ -100,9 +103,17 @@ struct pipeline::impl {
     return options.analysis.log && level >= options.analysis.log_threshold;
   }
 
-  // The reference's `[i/n] [trace_id=… span_id=…] message`.
+  // The reference's `[i/n] [trace_id=… span_id=…] message`. Past max_logged_errors error
+  // lines in one body, they are only counted (summarize() reports them).
   void log(log_level level, std::string_view message) {
     if (!wants(level)) return;
+    if (level >= log_level::error && options.max_logged_errors != 0) {
+      if (errors_logged == options.max_logged_errors) {
+        ++errors_suppressed;
+        return;
+      }
+      ++errors_logged;
+    }
     std::string_view trace = "na", span = "na";
     find_trace_ids(current_raw, trace, span);
     prefixed.clear();
@@ -113,6 +124,7 @@ struct pipeline::impl {
 
   void fail(std::size_t index, std::error_code ec, std::string_view reason, std::string error) {
     ++stats.failed;
+    if (options.max_logged_errors != 0) count_reason(reason.empty() ? ec.message() : reason);
     if (!reason.empty()) {
       log(log_level::error, reason);
     } else if (wants(log_level::error)) {
@@ -126,6 +138,35 @@ struct pipeline::impl {
       s.error = std::move(error);
       s.ec = ec;
     }
+  }
+
+  void count_reason(std::string_view reason) {
+    for (auto& [known, n] : failure_reasons) {
+      if (known == reason) {
+        ++n;
+        return;
+      }
+    }
+    failure_reasons.emplace_back(reason, 1);
+  }
+
+  // One line for the whole body when error lines were held back.
+  void summarize() {
+    if (errors_suppressed == 0) return;
+    std::string line = fmt::format("{} of {} events failed (", stats.failed, stats.events);
+    for (std::size_t i = 0; i < failure_reasons.size(); ++i) {
+      fmt::format_to(std::back_inserter(line), "{}{}: {}", i ? ", " : "", failure_reasons[i].first,
+                     failure_reasons[i].second);
+    }
+    fmt::format_to(std::back_inserter(line), "); {} more error lines after the first {} not logged",
+                   errors_suppressed, options.max_logged_errors);
+    options.analysis.log(log_level::error, line);
+  }
+
+  void reset() {
+    stats = {};
+    errors_logged = errors_suppressed = 0;
+    failure_reasons.clear();
   }
 
   void succeed(std::size_t index) {
@@ -174,6 +215,14 @@ struct pipeline::impl {
     ingest_result result;
     simdjson::dom::element root;
     if (auto err = outer.parse(body.data(), body.size(), true).get(root)) {
+      // Bad UTF-8 or an undecodable string escape in one event must not sink the others: when
+      // the body is still shaped like an array, each event is read on its own.
+      if ((err == simdjson::UTF8_ERROR || err == simdjson::STRING_ERROR) &&
+          split_json_array(body, elements)) {
+        if (too_many(elements.size(), result)) return result;
+        ingest_elements();
+        return result;
+      }
       result.ec = errc::body_not_json;
       result.json_error = detail::python_json_error(body, true);
       if (result.json_error.empty()) result.json_error = simdjson::error_message(err);
@@ -186,6 +235,7 @@ struct pipeline::impl {
       result.message = "Input should be a valid list";
       return result;
     }
+    if (too_many(events.size(), result)) return result;
     total = events.size();
     std::size_t index = 0;
     for (auto event : events) {
@@ -195,12 +245,40 @@ struct pipeline::impl {
     return result;
   }
 
+  // The events of an array one by one (after split_json_array).
+  void ingest_elements() {
+    total = elements.size();
+    for (std::size_t index = 0; index < elements.size(); ++index) {
+      ++stats.events;
+      const std::string_view text = elements[index];
+      simdjson::dom::element event;
+      if (auto err = outer.parse(text.data(), text.size(), true).get(event)) {
+        begin_event(index, text);
+        std::string error = detail::python_json_error(text, false);
+        if (error.empty()) error = std::string("unsupported JSON: ") + simdjson::error_message(err);
+        fail(index, errc::unsupported_json, invalid_json_reason, std::move(error));
+        continue;
+      }
+      process_event(index, event);
+    }
+  }
+
+  // pipeline_options::max_events: refuses the whole body before any event is processed.
+  bool too_many(std::size_t events, ingest_result& result) const {
+    if (options.max_events == 0 || events <= options.max_events) return false;
+    result.ec = errc::too_many_events;
+    result.message = fmt::format("the body holds {} events, more than the limit of {}", events,
+                                 options.max_events);
+    return true;
+  }
+
   // `require_object_first`: auto-detected NDJSON must start with an object, or the input is
   // unreadable; declared NDJSON reports every bad line as that event's error.
   ingest_result ingest_ndjson(std::string_view body, bool require_object_first) {
     ingest_result result;
-    // Count events first only when the log prefix needs `n`.
-    if (options.analysis.log) total = count_nonblank_lines(body);
+    // Count events first when the log prefix needs `n` or there is a limit.
+    if (options.analysis.log || options.max_events) total = count_nonblank_lines(body);
+    if (too_many(total, result)) return result;
     bool first = true;
     std::size_t index = 0;
     for_each_line(body, [&](std::string_view line) {
@@ -263,7 +341,7 @@ ingest_result pipeline::ingest(std::string_view body, input_format format,
   impl& m = *impl_;
   m.statuses = statuses;
   if (statuses) statuses->clear();
-  m.stats = {};
+  m.reset();
   m.stats.bytes = body.size();
   const bool detected = format == input_format::auto_detect;
   if (detected) format = detect_format(body);
@@ -277,6 +355,7 @@ ingest_result pipeline::ingest(std::string_view body, input_format format,
     result.message = std::string("internal error: ") + e.what();
   }
   result.stats = m.stats;
+  m.summarize();
   m.primary->flush();
   for (record_sink* stage : m.options.secondary) stage->flush();
   return result;

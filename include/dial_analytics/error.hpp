@@ -23,6 +23,7 @@ enum class errc {
   unsupported_json = 8,  ///< valid JSON we do not accept (NaN/Infinity literals, huge numbers)
   body_not_json = 9,     ///< a body that should be a JSON array is not JSON at all
   body_not_a_list = 10,  ///< a body that should be a JSON array is JSON of another type
+  too_many_events = 11,  ///< a body holds more events than the configured limit
 };
 
 /// The category of `errc` values ("dial_analytics").

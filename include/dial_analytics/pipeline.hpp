@@ -74,6 +74,12 @@ struct pipeline_options {
   /// `log_threshold` also receive the pipeline's own per-event lines (`[i/n] [trace_id=…] …`).
   analyzer_options analysis;
   input_format format = input_format::auto_detect;  ///< the framing of ingest(body, statuses)
+  /// A body with more events than this is refused whole (errc::too_many_events) before any
+  /// event is processed; 0: no limit.
+  std::size_t max_events = 0;
+  /// At most this many error lines per body go to `analysis.log`; the rest are counted, and one
+  /// summary line per body gives the failures by reason. 0: every line (as the reference logs).
+  std::size_t max_logged_errors = 0;
   /// Stages that see every decoded record after the primary one (e.g. the Flywheel recorder).
   /// Their failures are counted in ingest_stats::secondary_failed, never in the event's status.
   /// They must outlive the pipeline.

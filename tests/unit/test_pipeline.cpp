@@ -173,3 +173,97 @@ TEST_CASE("diagnostics below the threshold are not delivered", "[pipeline]") {
         std::vector<std::string>{"[2/2] [trace_id=default_trace_id span_id=default_core_span_id] "
                                  "Unsupported message type: '/health'"});
 }
+
+TEST_CASE("one event with invalid UTF-8 fails alone and the others of its array are processed",
+          "[pipeline][reliability]") {
+  const std::string good = event(test_support::rate_record());
+  const std::string body = "[" + good + ",{\"message\":\"bad \xff byte\"}," + good + "]";
+  const outcome o = ingest(body, da::input_format::json_array);
+  REQUIRE_FALSE(o.result.ec);
+  REQUIRE(o.statuses.size() == 3);
+  CHECK(o.statuses[0].ok);
+  CHECK_FALSE(o.statuses[1].ok);
+  CHECK(o.statuses[1].reason == "invalid JSON in request message");
+  CHECK(o.statuses[1].error.find("UTF-8") != std::string::npos);
+  CHECK(o.statuses[2].ok);
+  CHECK(o.result.stats.points == 2);
+}
+
+TEST_CASE("one event with a lone surrogate escape fails alone", "[pipeline][reliability]") {
+  const std::string good = event(test_support::mcp_record());
+  const std::string body = "[" + good + R"(,{"message":"x\ud800y"},)" + good + "]";
+  const outcome o = ingest(body, da::input_format::json_array);
+  REQUIRE_FALSE(o.result.ec);
+  REQUIRE(o.statuses.size() == 3);
+  CHECK(o.statuses[0].ok);
+  CHECK_FALSE(o.statuses[1].ok);
+  CHECK(o.statuses[2].ok);
+  CHECK(o.lines == test_support::p_mcp + "\n" + test_support::p_mcp + "\n");
+}
+
+TEST_CASE("a broken array with a bad byte is still unreadable as a whole",
+          "[pipeline][reliability]") {
+  CHECK(ingest("[{\"message\":\"\xff\"}, {", da::input_format::json_array).result.ec ==
+        da::errc::body_not_json);
+  CHECK(ingest("[{\"message\":\"\xff\"},]", da::input_format::json_array).result.ec ==
+        da::errc::body_not_json);
+}
+
+TEST_CASE("split_json_array finds the top-level elements by structure alone", "[pipeline]") {
+  std::vector<std::string_view> parts;
+  REQUIRE(da::split_json_array(R"( [ {"a":"],}"} , [1,[2]], "x\"y" ,3 ] )", parts));
+  REQUIRE(parts.size() == 4);
+  CHECK(parts[0] == R"({"a":"],}"})");
+  CHECK(parts[1] == "[1,[2]]");
+  CHECK(parts[2] == R"("x\"y")");
+  CHECK(parts[3] == "3");
+  CHECK(da::split_json_array("[]", parts));
+  CHECK(parts.empty());
+  CHECK_FALSE(da::split_json_array("[1,]", parts));
+  CHECK_FALSE(da::split_json_array("[,1]", parts));
+  CHECK_FALSE(da::split_json_array("[1} ", parts));
+  CHECK_FALSE(da::split_json_array("[\"abc]", parts));
+  CHECK_FALSE(da::split_json_array("[1] x", parts));
+  CHECK_FALSE(da::split_json_array("{}", parts));
+}
+
+TEST_CASE("a body with more events than max_events is refused before any is processed",
+          "[pipeline][reliability]") {
+  da::line_buffer_sink sink;
+  da::pipeline_options options;
+  options.max_events = 2;
+  da::pipeline p(sink, options);
+  const std::string e = event(test_support::rate_record());
+  for (const std::string& body : {"[" + e + "," + e + "," + e + "]", e + "\n" + e + "\n" + e}) {
+    const da::ingest_result r = p.ingest(body);
+    CHECK(r.ec == da::errc::too_many_events);
+    CHECK(r.message == "the body holds 3 events, more than the limit of 2");
+    CHECK(sink.lines().empty());
+  }
+  CHECK_FALSE(p.ingest("[" + e + "," + e + "]").ec);
+  CHECK(sink.lines() == test_support::p_rate + "\n" + test_support::p_rate + "\n");
+}
+
+TEST_CASE("past max_logged_errors a body's failures are summed up in one line by reason",
+          "[pipeline][reliability]") {
+  std::vector<std::string> lines;
+  da::line_buffer_sink sink;
+  da::pipeline_options options;
+  options.max_logged_errors = 2;
+  options.analysis.log = [&](da::log_level, std::string_view m) { lines.emplace_back(m); };
+  da::pipeline p(sink, options);
+  std::string body = "[";
+  for (int i = 0; i < 1000; ++i) body += i ? ",1" : "1";
+  body += R"(,{"message":"not json"}])";
+  const da::ingest_result r = p.ingest(body);
+  REQUIRE_FALSE(r.ec);
+  CHECK(r.stats.failed == 1001);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("invalid request message") != std::string::npos);
+  CHECK(lines[2] ==
+        "1001 of 1001 events failed (invalid request message: 1000, invalid JSON in request "
+        "message: 1); 999 more error lines after the first 2 not logged");
+  lines.clear();
+  CHECK_FALSE(p.ingest("[1]").ec);  // the count starts again with each body
+  CHECK(lines.size() == 1);
+}

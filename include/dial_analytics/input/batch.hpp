@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace dial_analytics {
 
@@ -42,5 +43,11 @@ void for_each_line(std::string_view text, F&& f) {
 /// The length of the longest prefix of `text` that ends with '\n' (0 when there is none): where
 /// a reader of NDJSON in blocks cuts, keeping the rest for the next block.
 [[nodiscard]] std::size_t complete_lines_size(std::string_view text) noexcept;
+
+/// The texts of the top-level elements of a JSON array, found from its structure alone: strings
+/// are skipped (with their escapes), brackets and braces matched, commas split; the elements
+/// themselves are not validated, so one element with bad UTF-8 or a bad escape does not hide the
+/// others. @return false (and `elements` unspecified) when `body` is not shaped like an array.
+[[nodiscard]] bool split_json_array(std::string_view body, std::vector<std::string_view>& elements);
 
 }  // namespace dial_analytics
