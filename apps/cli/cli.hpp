@@ -1,26 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// Shared pieces of the dial-analytics command line tool.
+// The commands of the dial-analytics command line tool (docs/cli.md). Each one adds its CLI11
+// subcommand to the root and runs once the command line was read.
 #pragma once
 
+#include <memory>
 #include <string>
-#include <string_view>
-#include <vector>
+
+#include <CLI/CLI.hpp>
 
 namespace dial_analytics::cli {
 
-/// Prints "dial-analytics: <message>" and a hint to stderr, exits with status 2.
-[[noreturn]] void usage_error(const std::string& message);
+/// The line `--version` prints: "dial-analytics <version>".
+[[nodiscard]] std::string version_line();
 
-/// A number in [0, 1] given to `option`, or a usage error.
-double parse_probability(std::string_view option, std::string_view value);
+/// One command of the tool.
+class command {
+ public:
+  virtual ~command() = default;
+  /// True when the command line named this command.
+  [[nodiscard]] virtual bool selected() const = 0;
+  /// Does the work. @return the exit status. @throws apps::usage_error for flags that do not go
+  /// together (the caller reports it like a parse error).
+  virtual int run() = 0;
+};
 
-/// A whole number >= `min` given to `option`, or a usage error.
-int parse_int(std::string_view option, std::string_view value, int min);
+/// `dial-analytics replay`: a DIAL log stream → InfluxDB line protocol.
+[[nodiscard]] std::unique_ptr<command> add_replay_command(CLI::App& root);
 
-/// A number > 0 given to `option`, or a usage error.
-double parse_positive(std::string_view option, std::string_view value);
-
-/// `dial-analytics topics ...`: train, predict, test. Returns the exit status.
-int topics_main(const std::vector<std::string_view>& args);
+/// `dial-analytics topics train|predict|test`: build and check fastText topic models.
+[[nodiscard]] std::unique_ptr<command> add_topics_command(CLI::App& root);
 
 }  // namespace dial_analytics::cli

@@ -4,99 +4,37 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
+#include <string>
+#include <string_view>
 
+#include "args.hpp"
 #include "cli.hpp"
 
 namespace dial_analytics::cli {
 namespace {
 
-constexpr std::string_view topics_usage = R"(Usage:
-  dial-analytics topics train --input LABELLED.txt --output MODEL.bin [options]
-  dial-analytics topics predict --model MODEL [--input PATH|-] [--k N]
-  dial-analytics topics test --model MODEL --input LABELLED.txt
+constexpr std::string_view topics_description =
+    R"(Builds and checks fastText topic models (docs/topics.md).)";
 
-train: builds a fastText supervised topic model. LABELLED.txt has one example per line,
-  `__label__<topic> <text>` (fastText's format; blank lines and lines starting with '#' are
-  skipped). Text is normalised as the server does before it classifies (docs/topics.md).
-  --epoch N (50)  --lr X (0.5)  --word-ngrams N (1)  --dim N (20)  --min-count N (1)
-  --minn N (3)  --maxn N (4)  --bucket N (20000)  --threads N (1: reproducible)  --seed N (0)
-  --quantize      write a compressed model (use the .ftz extension)
+constexpr std::string_view train_description = R"(Builds a fastText supervised topic model.
 
-predict: reads text lines and prints, per line, `<topic>\t<probability>` for the N most
-  probable topics (tab-separated; default N 1).
+LABELLED.txt has one example per line, `__label__<topic> <text>` (fastText's format; blank lines
+and lines starting with '#' are skipped). Text is normalised as the server does before it
+classifies (docs/topics.md).)";
 
-test: reads a labelled file and prints the share of lines whose best topic is the label,
-  overall and per topic.
-)";
+constexpr std::string_view predict_description = R"(Prints the most probable topics of text lines.
 
-[[noreturn]] void print_usage() {
-  fmt::print("{}", topics_usage);
-  std::exit(0);
-}
+Reads text lines and prints, per line, `<topic>\t<probability>` for the K most probable topics
+(tab-separated).)";
 
-struct arg_reader {
-  const std::vector<std::string_view>& args;
-  std::size_t i = 0;
-  std::string_view value(std::string_view option) {
-    if (i + 1 >= args.size()) usage_error(fmt::format("option {} needs a value", option));
-    return args[++i];
-  }
-};
+constexpr std::string_view test_description = R"(Measures how often a model finds the label.
 
-int train(const std::vector<std::string_view>& args) {
-  topic_training_options o;
-  for (arg_reader r{args}; r.i < args.size(); ++r.i) {
-    const std::string_view a = args[r.i];
-    if (a == "--help" || a == "-h") print_usage();
-    if (a == "--input")
-      o.input = std::string(r.value(a));
-    else if (a == "--output")
-      o.output = std::string(r.value(a));
-    else if (a == "--epoch")
-      o.epoch = parse_int(a, r.value(a), 1);
-    else if (a == "--lr")
-      o.learning_rate = parse_positive(a, r.value(a));
-    else if (a == "--word-ngrams")
-      o.word_ngrams = parse_int(a, r.value(a), 1);
-    else if (a == "--dim")
-      o.dim = parse_int(a, r.value(a), 1);
-    else if (a == "--min-count")
-      o.min_count = parse_int(a, r.value(a), 1);
-    else if (a == "--minn")
-      o.minn = parse_int(a, r.value(a), 0);
-    else if (a == "--maxn")
-      o.maxn = parse_int(a, r.value(a), 0);
-    else if (a == "--bucket")
-      o.bucket = parse_int(a, r.value(a), 1);
-    else if (a == "--threads")
-      o.threads = parse_int(a, r.value(a), 1);
-    else if (a == "--seed")
-      o.seed = parse_int(a, r.value(a), 0);
-    else if (a == "--quantize")
-      o.quantize = true;
-    else
-      usage_error(fmt::format("unknown option '{}' for topics train", a));
-  }
-  if (o.input.empty() || o.output.empty()) usage_error("topics train needs --input and --output");
-  if (o.maxn < o.minn) usage_error("--maxn must not be smaller than --minn");
-  try {
-    const topic_training_result r = train_topic_model(o);
-    fmt::print(stderr, "trained {} on {} lines: {} topics, {} words\n", o.output, r.lines, r.labels,
-               r.words);
-    return 0;
-  } catch (const topic_model_error& e) {
-    fmt::print(stderr, "dial-analytics: {}\n", e.what());
-    return 1;
-  }
-}
+Reads a labelled file and prints the share of lines whose best topic is the label, overall and
+per topic.)";
 
 // Opens --input (or standard input) for predict/test.
 std::istream* open_input(const std::string& path, std::ifstream& file) {
@@ -109,31 +47,110 @@ std::istream* open_input(const std::string& path, std::ifstream& file) {
   return &file;
 }
 
-int predict_or_test(const std::vector<std::string_view>& args, bool test) {
-  std::string model_path, input = "-";
-  int k = 1;
-  for (arg_reader r{args}; r.i < args.size(); ++r.i) {
-    const std::string_view a = args[r.i];
-    if (a == "--help" || a == "-h") print_usage();
-    if (a == "--model")
-      model_path = std::string(r.value(a));
-    else if (a == "--input")
-      input = std::string(r.value(a));
-    else if (a == "--k" && !test)
-      k = parse_int(a, r.value(a), 1);
-    else
-      usage_error(fmt::format("unknown option '{}' for topics {}", a, test ? "test" : "predict"));
+class topics_command final : public command {
+ public:
+  explicit topics_command(CLI::App& root)
+      : topics_(root.add_subcommand("topics", std::string(topics_description))) {
+    apps::configure_app(*topics_, version_line());
+    topics_->require_subcommand(1);
+    add_train();
+    predict_ = add_model_reader("predict", predict_description);
+    predict_->add_option("--k", k_, "how many topics to print per line")
+        ->type_name("N")
+        ->check(apps::whole_number(1))
+        ->capture_default_str();
+    test_ = add_model_reader("test", test_description);
   }
-  if (model_path.empty()) usage_error("--model is required");
+
+  [[nodiscard]] bool selected() const override { return topics_->parsed(); }
+
+  int run() override {
+    if (train_->parsed()) return train();
+    return predict_or_test(test_->parsed());
+  }
+
+ private:
+  void add_train() {
+    train_ = topics_->add_subcommand("train", std::string(train_description));
+    apps::configure_app(*train_, version_line());
+    topic_training_options& o = training_;
+    train_->add_option("--input", o.input, "the labelled examples")
+        ->type_name("LABELLED.txt")
+        ->required();
+    train_->add_option("--output", o.output, "the model file to write")
+        ->type_name("MODEL.bin")
+        ->required();
+    auto number = [&](const char* name, int& value, int min, const char* what) {
+      train_->add_option(name, value, what)
+          ->type_name("N")
+          ->check(apps::whole_number(min))
+          ->capture_default_str();
+    };
+    number("--epoch", o.epoch, 1, "training passes over the examples");
+    train_->add_option("--lr", o.learning_rate, "learning rate")
+        ->type_name("X")
+        ->check(apps::positive())
+        ->capture_default_str();
+    number("--word-ngrams", o.word_ngrams, 1, "longest word n-gram");
+    number("--dim", o.dim, 1, "size of the word vectors");
+    number("--min-count", o.min_count, 1, "words seen fewer times are dropped");
+    number("--minn", o.minn, 0, "shortest character n-gram (0: none)");
+    number("--maxn", o.maxn, 0, "longest character n-gram (0: none)");
+    number("--bucket", o.bucket, 1, "hash buckets for word and character n-grams");
+    number("--threads", o.threads, 1, "training threads; 1 gives a reproducible model");
+    number("--seed", o.seed, 0, "random seed");
+    train_->add_flag("--quantize", o.quantize, "write a compressed model (use the .ftz extension)");
+  }
+
+  CLI::App* add_model_reader(const char* name, std::string_view description) {
+    CLI::App* app = topics_->add_subcommand(name, std::string(description));
+    apps::configure_app(*app, version_line());
+    app->add_option("--model", model_, "a fastText model (.bin/.ftz)")
+        ->type_name("MODEL")
+        ->required();
+    app->add_option("--input", input_,
+                    "where to read from: a file, or '-' for standard input (default: standard "
+                    "input)")
+        ->type_name("PATH|-");
+    return app;
+  }
+
+  int train() const {
+    const topic_training_options& o = training_;
+    if (o.maxn < o.minn) throw apps::usage_error("--maxn must not be smaller than --minn");
+    try {
+      const topic_training_result r = train_topic_model(o);
+      fmt::print(stderr, "trained {} on {} lines: {} topics, {} words\n", o.output, r.lines,
+                 r.labels, r.words);
+      return 0;
+    } catch (const topic_model_error& e) {
+      fmt::print(stderr, "dial-analytics: {}\n", e.what());
+      return 1;
+    }
+  }
+
+  int predict_or_test(bool test) const;
+
+  CLI::App* topics_;
+  CLI::App* train_ = nullptr;
+  CLI::App* predict_ = nullptr;
+  CLI::App* test_ = nullptr;
+  topic_training_options training_;
+  std::string model_;
+  std::string input_ = "-";
+  int k_ = 1;
+};
+
+int topics_command::predict_or_test(bool test) const {
   std::unique_ptr<fasttext_topic_classifier> model;
   try {
-    model = std::make_unique<fasttext_topic_classifier>(model_path);
+    model = std::make_unique<fasttext_topic_classifier>(model_);
   } catch (const topic_model_error& e) {
     fmt::print(stderr, "dial-analytics: {}\n", e.what());
     return 1;
   }
   std::ifstream file;
-  std::istream* in = open_input(input, file);
+  std::istream* in = open_input(input_, file);
   if (!in) return 1;
 
   std::map<std::string, std::pair<long, long>, std::less<>> per_topic;  // correct, total
@@ -142,7 +159,7 @@ int predict_or_test(const std::vector<std::string_view>& args, bool test) {
   while (std::getline(*in, line)) {
     if (!test) {
       out.clear();
-      for (const auto& p : model->predict(line, k))
+      for (const auto& p : model->predict(line, k_))
         out += fmt::format("{}{}\t{:.4f}", out.empty() ? "" : "\t", p.label, p.confidence);
       fmt::print("{}\n", out);
       continue;
@@ -150,7 +167,7 @@ int predict_or_test(const std::vector<std::string_view>& args, bool test) {
     std::string_view text = line;
     if (text.empty() || text.front() == '#') continue;
     if (!text.starts_with("__label__")) {
-      fmt::print(stderr, "dial-analytics: {}: a line without __label__: {}\n", input, line);
+      fmt::print(stderr, "dial-analytics: {}: a line without __label__: {}\n", input_, line);
       return 1;
     }
     const auto space = text.find(' ');
@@ -179,49 +196,8 @@ int predict_or_test(const std::vector<std::string_view>& args, bool test) {
 
 }  // namespace
 
-[[noreturn]] void usage_error(const std::string& message) {
-  fmt::print(stderr, "dial-analytics: {}\nTry 'dial-analytics --help'.\n", message);
-  std::exit(2);
-}
-
-namespace {
-
-// The whole of `value` as a T that `ok` accepts, or a usage error saying it takes `expected`.
-template <typename T, typename Ok>
-T parse_number(std::string_view option, std::string_view value, Ok ok,
-               const std::string& expected) {
-  T v{};
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || end != value.data() + value.size() || !ok(v))
-    usage_error(fmt::format("{} takes {}, not '{}'", option, expected, value));
-  return v;
-}
-
-}  // namespace
-
-double parse_probability(std::string_view option, std::string_view value) {
-  return parse_number<double>(
-      option, value, [](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1");
-}
-
-double parse_positive(std::string_view option, std::string_view value) {
-  return parse_number<double>(
-      option, value, [](double v) { return v > 0; }, "a number above 0");
-}
-
-int parse_int(std::string_view option, std::string_view value, int min) {
-  return parse_number<int>(
-      option, value, [min](int v) { return v >= min; },
-      fmt::format("a whole number of at least {}", min));
-}
-
-int topics_main(const std::vector<std::string_view>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") print_usage();
-  const std::vector<std::string_view> rest(args.begin() + 1, args.end());
-  if (args[0] == "train") return train(rest);
-  if (args[0] == "predict") return predict_or_test(rest, false);
-  if (args[0] == "test") return predict_or_test(rest, true);
-  usage_error(fmt::format("unknown topics command '{}'", args[0]));
+std::unique_ptr<command> add_topics_command(CLI::App& root) {
+  return std::make_unique<topics_command>(root);
 }
 
 }  // namespace dial_analytics::cli

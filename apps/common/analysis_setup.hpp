@@ -52,16 +52,19 @@ struct analysis_objects {
   [[nodiscard]] analyzer_options analyzer() const;
 };
 
-/// Loads the models and the rate table.
-/// @throws config_error naming the setting and the file, e.g. "TOPIC_MODEL: cannot read …".
-/// @param setting_names how errors name the settings: {"LANGUAGE_DETECTION", "TOPIC_MODEL",
-///        "MODEL_RATES"} for the server, {"--language", "--topic-model", "--model-rates"} for
-///        the command line tool.
+/// How errors and notes name the settings: {"LANGUAGE_DETECTION", "TOPIC_MODEL", "MODEL_RATES"}
+/// for the server (the defaults), {"--language", "--topic-model", "--model-rates"} for the
+/// command line tool.
 struct setting_names {
   std::string_view language = "LANGUAGE_DETECTION";
   std::string_view topic_model = "TOPIC_MODEL";
   std::string_view model_rates = "MODEL_RATES";
 };
+
+/// Loads the models and the rate table; the notes say what was chosen, e.g. "topics: off
+/// (TOPIC_MODEL unset), topic=undefined".
+/// @throws config_error naming the setting and the file, e.g. "TOPIC_MODEL: topic model 'x' is
+///         not a file …" or "MODEL_RATES: rates.json: entry \"gpt-4\": …".
 [[nodiscard]] analysis_objects make_analysis(const analysis_settings& settings,
                                              const setting_names& names = {});
 
