@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Text extraction rules of the reference (reference §7.1–§7.3). Any Python exception inside
-// one helper is caught there: the helper logs an ERROR and yields no pieces, as the reference.
+// Text extraction rules of the reference service, per API (docs/language.md and
+// docs/topics.md). Any Python exception inside one helper is caught there: the helper logs an
+// ERROR and yields no pieces, as the reference does.
 #include "analytics/text_extraction.hpp"
 
 #include <string>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The text the reference service gives its language detector and topic model (reference §7.1–
-// §7.3): the stripped, non-empty text pieces of a request and of its response, per API.
+// The text the reference service gives its language detector and topic model: the stripped,
+// non-empty text pieces of a request and of its response, per API (docs/language.md,
+// docs/topics.md).
 #pragma once
 
 #include <functional>
