@@ -125,19 +125,21 @@ void add_token_fields(point_builder& out, const py_value& usage) {
     }
     return;
   }
-  out.field_or_zero("completion_tokens", usage.get("completion_tokens"));
-  out.field_or_zero("prompt_tokens", usage.get("prompt_tokens"));
+  out.integer_field_or_zero("completion_tokens", usage.get("completion_tokens"));
+  out.integer_field_or_zero("prompt_tokens", usage.get("prompt_tokens"));
   const py_value prompt_details = usage.get("prompt_tokens_details");
   if (prompt_details.truthy()) {
-    out.field_or_zero("cached_prompt_tokens", prompt_details.get("cached_tokens"));
-    out.field_or_zero("cache_write_prompt_tokens", prompt_details.get("cache_write_tokens"));
+    out.integer_field_or_zero("cached_prompt_tokens", prompt_details.get("cached_tokens"));
+    out.integer_field_or_zero("cache_write_prompt_tokens",
+                              prompt_details.get("cache_write_tokens"));
   } else {
     out.add_field("cached_prompt_tokens", field_value::integer(0));
     out.add_field("cache_write_prompt_tokens", field_value::integer(0));
   }
   const py_value completion_details = usage.get("completion_tokens_details");
   if (completion_details.truthy()) {
-    out.field_or_zero("reasoning_completion_tokens", completion_details.get("reasoning_tokens"));
+    out.integer_field_or_zero("reasoning_completion_tokens",
+                              completion_details.get("reasoning_tokens"));
   } else {
     out.add_field("reasoning_completion_tokens", field_value::integer(0));
   }

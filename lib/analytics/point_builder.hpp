@@ -5,6 +5,7 @@
 // (docs/line-protocol.md).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,17 +45,23 @@ class point_builder {
   void tag_or_undefined(std::string_view key, const py_value& v) {
     point_.add_tag(key, v.truthy() ? py_str(v) : undefined);
   }
-  /// Point.field(key, v): None is dropped.
+  // A field's type must never depend on the input: InfluxDB fixes the type of a field per shard
+  // from the first point, and refuses every later point of the other type. So text fields are
+  // always strings (str() of what the record holds) and counts always integers; the reference
+  // writes the JSON type as it comes (docs/conformance.md lists the difference).
+
+  /// Point.field(key, str(v)): None is dropped.
   void field(std::string_view key, const py_value& v) {
-    if (!v.is_none()) point_.add_field(key, typed(v));
+    if (!v.is_none()) point_.add_field(key, field_value::string(py_str(v)));
   }
   /// Point.field(key, to_string(v)): a falsy value becomes "undefined".
   void field_or_undefined(std::string_view key, const py_value& v) {
-    point_.add_field(key, v.truthy() ? typed(v) : field_value::string(undefined));
+    point_.add_field(key, field_value::string(v.truthy() ? py_str(v) : undefined));
   }
-  /// Point.field(key, v or 0)
-  void field_or_zero(std::string_view key, const py_value& v) {
-    point_.add_field(key, v.truthy() ? typed(v) : field_value::integer(0));
+  /// Point.field(key, v or 0) for a count: an integer, 0 when falsy.
+  /// @throws py_exception (the record's error) when `v` is not a whole number in int64's range.
+  void integer_field_or_zero(std::string_view key, const py_value& v) {
+    point_.add_field(key, field_value::integer(v.truthy() ? to_integer(key, v) : 0));
   }
 
   /// tag() or field().
@@ -90,28 +97,22 @@ class point_builder {
     append_py_str(s, v);
     return s;
   }
-  // The field value Point.field writes for v: numbers, bools and strings keep their type; lists
-  // and dicts are written as their repr().
-  [[nodiscard]] field_value typed(const py_value& v) {
+  // A count as an int64: integers as they are, floats only when whole and in range (24.0 → 24).
+  [[nodiscard]] static std::int64_t to_integer(std::string_view key, const py_value& v) {
     using simdjson::dom::element_type;
     const auto e = v.element();
-    switch (e.type()) {
-      case element_type::INT64:
-        return field_value::integer(e.get_int64().value_unsafe());
-      case element_type::UINT64:
-        return field_value::unsigned_integer(e.get_uint64().value_unsafe());
-      case element_type::DOUBLE:
-        return field_value::floating(e.get_double().value_unsafe());
-      case element_type::BOOL:
-        return field_value::boolean(e.get_bool().value_unsafe());
-      case element_type::STRING:
-        return field_value::string(v.str());
-      default:
-        break;
+    if (e.type() == element_type::INT64) return e.get_int64().value_unsafe();
+    if (e.type() == element_type::DOUBLE) {
+      const double d = e.get_double().value_unsafe();
+      // 2^63 is exact as a double; every whole double in [-2^63, 2^63) converts exactly.
+      if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+        return static_cast<std::int64_t>(d);
+      }
     }
-    std::string& s = point_.scratch();
-    append_py_repr(s, v);
-    return field_value::raw(s);
+    std::string text(key);
+    text += " must be a whole number of at most 19 digits, not ";
+    append_py_repr(text, v);
+    throw py_exception{std::move(text)};
   }
 
   point& point_;

@@ -79,7 +79,7 @@ TEST_CASE("analytics needs trace_id and core_span_id when a trace is present", "
   CHECK(ok.line.find("trace_id=\"undefined\"") != std::string::npos);
 }
 
-TEST_CASE("non-string values are written with str() in tags and typed in fields", "[analyzer]") {
+TEST_CASE("non-string values are written with str() in tags and in text fields", "[analyzer]") {
   json r = test_support::chat_record();
   r["project"]["id"] = 42;
   r["chat"]["id"] = 7;
@@ -87,18 +87,45 @@ TEST_CASE("non-string values are written with str() in tags and typed in fields"
   const result out = analyze(r);
   CHECK(out.line.find(",project_id=42,") != std::string::npos);
   CHECK(out.line.find(",title=True,") != std::string::npos);
-  CHECK(out.line.find("chat_id=7i") != std::string::npos);
+  CHECK(out.line.find("chat_id=\"7\"") != std::string::npos);  // a string field stays a string
 }
 
-TEST_CASE("numbers keep their JSON type in token fields", "[analyzer]") {
+TEST_CASE("token counts are always integer fields, whole floats included", "[analyzer]") {
   json r = test_support::chat_record();
   r["token_usage"] = json::obj({{"prompt_tokens", 189.0},
                                 {"completion_tokens", std::int64_t{9223372036854775807}},
                                 {"price", "0.25"}});
   const result out = analyze(r);
-  CHECK(out.line.find("prompt_tokens=189,") != std::string::npos);
+  CHECK(out.line.find("prompt_tokens=189i,") != std::string::npos);
   CHECK(out.line.find("completion_tokens=9223372036854775807i") != std::string::npos);
   CHECK(out.line.find(",price=0.25,") != std::string::npos);  // float("0.25")
+}
+
+TEST_CASE("a token count that is not a whole int64 is the record's error, never a float field",
+          "[analyzer][reliability]") {
+  // InfluxDB fixes a field's type per shard: one float prompt_tokens would make it refuse every
+  // later integer point (and the reverse), so such a value is refused here, with a clear text.
+  const std::vector<std::pair<json, std::string>> cases = {
+      {json(24.5), "prompt_tokens must be a whole number of at most 19 digits, not 24.5"},
+      {json(1.7976931348623157e308),
+       "prompt_tokens must be a whole number of at most 19 digits, not 1.7976931348623157e+308"},
+      {json(9223372036854775808.0),
+       "prompt_tokens must be a whole number of at most 19 digits, not 9.223372036854776e+18"},
+      {json("12"), "prompt_tokens must be a whole number of at most 19 digits, not '12'"},
+      {json(true), "prompt_tokens must be a whole number of at most 19 digits, not True"},
+  };
+  for (const auto& [value, message] : cases) {
+    json r = test_support::chat_record();
+    r["token_usage"] = json::obj({{"prompt_tokens", value}, {"completion_tokens", 1}});
+    const result out = analyze(r);
+    CHECK(out.analysis.ec == da::errc::record_rejected);
+    CHECK(out.analysis.message == message);
+    CHECK(out.line.empty());
+  }
+  json r = test_support::chat_record();
+  r["token_usage"] =
+      json::obj({{"prompt_tokens", -9223372036854775808.0}, {"completion_tokens", 0}});
+  CHECK(analyze(r).line.find("prompt_tokens=-9223372036854775808i") != std::string::npos);
 }
 
 TEST_CASE("a null deployment_price next to a price fails like float(None)", "[analyzer]") {
