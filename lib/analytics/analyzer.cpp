@@ -89,7 +89,7 @@ namespace {
 struct analyzer::impl {
   explicit impl(analyzer_options options)
       : log(std::move(options.log), options.log_threshold),
-        ids(options.ids != nullptr ? options.ids : &random_ids),
+        ids(options.ids != nullptr ? options.ids : &content_ids),
         texts(options.language, options.topic,
               [this](bool is_error, std::string_view message) {
                 log.log(is_error ? log_level::error : log_level::warning, message);
@@ -97,7 +97,7 @@ struct analyzer::impl {
         pricing(options.prices, log) {}
 
   detail::diagnostics log;
-  uuid4_generator random_ids;
+  content_id_generator content_ids;
   response_id_generator* ids;
   detail::text_features texts;
   detail::record_pricing pricing;
@@ -168,8 +168,9 @@ struct analyzer::impl {
     return parse_body(record.request.get("body"), request_parser, "request.body", api);
   }
 
-  void run(const py_value& rec, point& p, analysis& result) {
-    const detail::record_view record = read_record(rec);
+  void run(const py_value& rec, std::string_view text, point& p, analysis& result) {
+    detail::record_view record = read_record(rec);
+    record.text = text;
     const py_value& uri = record.uri;
     if (!uri.is_str()) {
       throw py_exception{"expected string or bytes-like object, got '" +
@@ -246,7 +247,7 @@ analysis analyzer::analyze(const log_record& rec, point& out) {
     return result;
   }
   try {
-    impl_->run(py_value(detail::record_access::get(rec)), out, result);
+    impl_->run(py_value(detail::record_access::get(rec)), rec.text(), out, result);
   } catch (const py_exception& e) {
     out.clear();
     const record_type type = result.type;

@@ -89,12 +89,12 @@ void add_trace_ids(point_builder& out, const py_value& trace, written_as as) {
 
 // The response's own id when the body has one, else a generated one. Analytics writes it as a
 // tag, the responses-like measurements as a field.
-void add_response_id(point_builder& out, response_id_generator& ids, const py_value& response_body,
-                     written_as as) {
+void add_response_id(point_builder& out, response_id_generator& ids, const record_view& record,
+                     const py_value& response_body, written_as as) {
   if (!response_body.is_none() && response_body.contains("id")) {
     out.add(as, "response_id", response_body["id"]);
   } else {
-    out.add_text(as, "response_id", out.store(ids.next()));
+    out.add_text(as, "response_id", out.store(ids.next_for(record.text)));
   }
 }
 
@@ -206,7 +206,8 @@ void build_analytics_point(const measurement_context& context, record_type type,
   out.tag_or_undefined("upstream", record.upstream_url);
   out.tag_or_undefined("title", record.user_title);
   // An embedding response's id is not used: embeddings always get a generated one.
-  add_response_id(out, context.ids, is_chat ? bodies.response : py_value(), written_as::tag);
+  add_response_id(out, context.ids, context.record, is_chat ? bodies.response : py_value(),
+                  written_as::tag);
 
   out.field_or_undefined("user_hash", record.user_hash);
   context.pricing.add_price_fields(out, record, type, bodies, usage,
@@ -235,7 +236,7 @@ void build_responses_like_point(const measurement_context& context, record_type 
   out.add_tag("topic", labels.topic);
 
   add_common_string_fields(out, record);
-  add_response_id(out, context.ids, bodies.response, written_as::field);
+  add_response_id(out, context.ids, context.record, bodies.response, written_as::field);
   const std::int64_t messages = count_request_messages(
       bodies.request, is_responses ? message_list::input : message_list::messages,
       list_lookup::get);

@@ -15,6 +15,7 @@ struct record_view {
   py_value rec, request, uri, response, project_id, chat_id, user_hash, user_title;
   py_value token_usage, trace, parent_deployment, execution_path, deployment, upstream_url;
   std::int64_t timestamp_ns = 0;
+  std::string_view text;  ///< the record's JSON text (for content-derived response ids)
 };
 
 /// A record's parsed request and response bodies (None when absent or not valid JSON) and the

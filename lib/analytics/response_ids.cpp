@@ -26,7 +26,58 @@ std::uint64_t splitmix(std::uint64_t& z) {
   return r ^ (r >> 31);
 }
 
+// 8 bytes at `p`, little-endian, whatever the alignment.
+std::uint64_t load64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+// Writes 16 bytes as a UUID with the given version nibble and the RFC variant bits.
+void format_uuid(unsigned char (&bytes)[16], unsigned version, char (&buffer)[36]) {
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | (version << 4));
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::size_t out = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) buffer[out++] = '-';
+    buffer[out++] = hex[bytes[i] >> 4];
+    buffer[out++] = hex[bytes[i] & 15];
+  }
+}
+
 }  // namespace
+
+std::string_view content_id_generator::next_for(std::string_view text) {
+  // Two 64-bit lanes with different seeds, each word mixed in with splitmix64's finaliser; the
+  // length goes in first so that texts differing only in trailing zero bytes differ.
+  std::uint64_t a = 0x243f6a8885a308d3ULL ^ text.size();
+  std::uint64_t b = 0x13198a2e03707344ULL ^ (text.size() * 0x9e3779b97f4a7c15ULL);
+  auto mix = [](std::uint64_t& lane, std::uint64_t word) {
+    std::uint64_t z = lane ^ word;
+    lane = splitmix(z);
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    const std::uint64_t word = load64(text.data() + i);
+    mix(a, word);
+    mix(b, word ^ 0xa4093822299f31d0ULL);
+  }
+  std::uint64_t tail = 0;
+  for (std::size_t k = text.size(); k > i; --k)
+    tail = (tail << 8) | static_cast<unsigned char>(text[k - 1]);
+  mix(a, tail ^ 0x082efa98ec4e6c89ULL);
+  mix(b, tail ^ 0x452821e638d01377ULL);
+  mix(a, b);  // each half depends on both lanes
+  mix(b, a);
+  unsigned char bytes[16];
+  for (int k = 0; k < 8; ++k) {
+    bytes[k] = static_cast<unsigned char>(a >> (8 * k));
+    bytes[8 + k] = static_cast<unsigned char>(b >> (8 * k));
+  }
+  format_uuid(bytes, 8, buffer_);
+  return {buffer_, sizeof buffer_};
+}
 
 uuid4_generator::uuid4_generator()
     : uuid4_generator([] {
@@ -47,15 +98,7 @@ std::string_view uuid4_generator::next() {
     bytes[i] = static_cast<unsigned char>(a >> (8 * i));
     bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
   }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char hex[] = "0123456789abcdef";
-  std::size_t out = 0;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) buffer_[out++] = '-';
-    buffer_[out++] = hex[bytes[i] >> 4];
-    buffer_[out++] = hex[bytes[i] & 15];
-  }
+  format_uuid(bytes, 4, buffer_);
   return {buffer_, sizeof buffer_};
 }
 

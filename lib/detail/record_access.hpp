@@ -15,8 +15,9 @@ struct record_access {
   static_assert(std::is_trivially_copyable_v<simdjson::dom::element>);
   static_assert(sizeof(simdjson::dom::element) <= sizeof(log_record::storage_));
 
-  static void set(log_record& r, simdjson::dom::element e) noexcept {
+  static void set(log_record& r, simdjson::dom::element e, std::string_view text) noexcept {
     std::memcpy(r.storage_, &e, sizeof e);
+    r.text_ = text;
     r.valid_ = true;
   }
   static simdjson::dom::element get(const log_record& r) noexcept {

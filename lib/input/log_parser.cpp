@@ -44,7 +44,7 @@ std::error_code log_parser::parse(std::string_view json, log_record& out, std::s
     if (message) *message = std::move(text);
     return python_rejects ? errc::malformed_json : errc::unsupported_json;
   }
-  detail::record_access::set(out, result.value_unsafe());
+  detail::record_access::set(out, result.value_unsafe(), json);
   return {};
 }
 

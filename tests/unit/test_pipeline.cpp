@@ -267,3 +267,29 @@ TEST_CASE("past max_logged_errors a body's failures are summed up in one line by
   CHECK_FALSE(p.ingest("[1]").ec);  // the count starts again with each body
   CHECK(lines.size() == 1);
 }
+
+TEST_CASE("a batch sent twice writes the same points: generated response ids come from the record",
+          "[pipeline][reliability]") {
+  // Vector re-sends a batch whose reply it lost; with random ids every re-send was a new point.
+  const std::string body = "[" + event(test_support::embeddings_record()) + "," +
+                           event(test_support::embeddings_record()) + "]";
+  auto run_once = [&] {
+    da::line_buffer_sink sink;
+    da::pipeline p(sink);  // default options: content-derived ids
+    REQUIRE_FALSE(p.ingest(body).ec);
+    return sink.lines();
+  };
+  const std::string first = run_once();
+  CHECK(first.find("response_id=") != std::string::npos);
+  CHECK(first == run_once());
+  json other = test_support::embeddings_record();
+  other["request"]["time"] = "2023-11-24T03:33:40.000001";
+  da::line_buffer_sink sink;
+  da::pipeline p(sink);
+  REQUIRE_FALSE(p.ingest("[" + event(other) + "]").ec);
+  const auto id_of = [](const std::string& line) {
+    const auto at = line.find("response_id=") + 12;
+    return line.substr(at, 36);
+  };
+  CHECK(id_of(sink.lines()) != id_of(first));
+}

@@ -27,7 +27,8 @@ namespace dial_analytics {
 struct analyzer_options {
   language_detector* language = nullptr;  ///< null: no language (`undefined`)
   topic_classifier* topic = nullptr;  ///< null: no topic (`undefined` where the reference has one)
-  response_id_generator* ids = nullptr;  ///< null: random UUID v4 per analyzer
+  response_id_generator* ids =
+      nullptr;  ///< null: ids derived from the record (content_id_generator)
   /// null: prices exactly as DIAL Core logs them (0 when absent). Set: records without Core
   /// prices are priced from its rate table and child spans roll up (docs/pricing.md).
   price_calculator* prices = nullptr;

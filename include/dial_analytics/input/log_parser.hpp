@@ -35,9 +35,13 @@ class log_record {
   /// The number at `path` as a double, or nullopt if absent or not a number.
   [[nodiscard]] std::optional<double> number_at(
       std::initializer_list<std::string_view> path) const noexcept;
+  /// The JSON text the record was parsed from, as given to log_parser::parse() (a view: valid
+  /// while the caller keeps that text).
+  [[nodiscard]] std::string_view text() const noexcept { return text_; }
 
  private:
   friend struct detail::record_access;
+  std::string_view text_;
   alignas(8) unsigned char storage_[16] = {};  // a simdjson::dom::element, kept opaque
   bool valid_ = false;
 };

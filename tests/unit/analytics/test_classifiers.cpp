@@ -41,3 +41,25 @@ TEST_CASE("the echo classifier returns its input and the no-op ones nothing", "[
   CHECK(none.classify("text").empty());
   CHECK(no_language.detect("text").empty());
 }
+
+TEST_CASE("content ids are UUID-shaped, the same for the same record and different otherwise",
+          "[response_ids][reliability]") {
+  da::content_id_generator g;
+  const std::string a(g.next_for(R"({"chat":{"id":"a"}})"));
+  REQUIRE(a.size() == 36);
+  for (std::size_t i : {8u, 13u, 18u, 23u}) CHECK(a[i] == '-');
+  CHECK(a[14] == '8');                                          // version 8: custom
+  CHECK(std::string("89ab").find(a[19]) != std::string::npos);  // RFC variant
+  da::content_id_generator other;
+  CHECK(other.next_for(R"({"chat":{"id":"a"}})") == a);
+  std::set<std::string> ids{a};
+  std::string text = R"({"chat":{"id":"a"}})";
+  for (int i = 0; i < 20000; ++i) {
+    text += static_cast<char>('a' + i % 26);
+    ids.emplace(g.next_for(text));
+    ids.emplace(g.next_for(text.substr(1)));
+  }
+  CHECK(ids.size() == 40001);
+  const std::string three_zeros(g.next_for(std::string(3, '\0')));
+  CHECK(three_zeros != g.next_for(std::string(4, '\0')));
+}
