@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "detail/language_model.hpp"
+#include "detail/posix_io.hpp"
 
 #ifndef DIAL_ANALYTICS_LANGUAGE_MODEL_FILE
 #error "DIAL_ANALYTICS_LANGUAGE_MODEL_FILE must name the model to embed"
@@ -68,13 +69,9 @@ std::shared_ptr<const fasttext_topic_classifier> load_builtin() {
           "cannot create a file for the built-in language model: {}", std::strerror(errno)));
     file.unlink_path = path;
   }
-  for (std::size_t done = 0; done < size;) {
-    const ssize_t n = ::write(file.fd, data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      throw topic_model_error(
-          fmt::format("cannot write the built-in language model: {}", std::strerror(errno)));
-    done += static_cast<std::size_t>(n);
+  if (!detail::write_all(file.fd, std::string_view(reinterpret_cast<const char*>(data), size))) {
+    throw topic_model_error(
+        fmt::format("cannot write the built-in language model: {}", std::strerror(errno)));
   }
   return detail::load_language_model(path);
 }

@@ -11,12 +11,13 @@
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
-#include <cstdio>
 #include <deque>
 #include <fstream>
 #include <mutex>
 
 #include <dial_analytics/error.hpp>
+
+#include "detail/posix_io.hpp"
 
 namespace dial_analytics::output {
 namespace fs = std::filesystem;
@@ -24,19 +25,10 @@ using clock_type = std::chrono::system_clock;
 
 namespace {
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
+// Sequence numbers in segment names are zero-padded to this width, so names sort by age.
+constexpr std::size_t min_seq_digits = 6;
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
+std::error_code last_error() { return {errno, std::generic_category()}; }
 
 void sync_dir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -46,15 +38,19 @@ void sync_dir(const fs::path& dir) {
   }
 }
 
-std::optional<std::uint64_t> segment_seq(const fs::path& p) {
-  const std::string name = p.filename().string();
-  if (name.size() < 11 || name.rfind("points-", 0) != 0 || p.extension() != ".lp")
+// The sequence number of a segment file named `<prefix><digits><extension>`; nothing for any
+// other file (the cursor, other outputs' segments in the same directory).
+std::optional<std::uint64_t> segment_seq(std::string_view name, std::string_view prefix,
+                                         std::string_view extension) {
+  if (name.size() <= prefix.size() + extension.size() || !name.starts_with(prefix) ||
+      !name.ends_with(extension)) {
     return std::nullopt;
+  }
+  const std::string_view digits =
+      name.substr(prefix.size(), name.size() - prefix.size() - extension.size());
   std::uint64_t seq = 0;
-  const char* first = name.data() + 7;
-  const char* last = name.data() + name.size() - 3;
-  const auto [end, ec] = std::from_chars(first, last, seq);
-  if (ec != std::errc() || end != last) return std::nullopt;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   return seq;
 }
 
@@ -83,10 +79,11 @@ struct spool::impl {
     if (read_fd >= 0) ::close(read_fd);
   }
 
+  // `<prefix><seq, at least 6 digits><extension>`, e.g. points-000001.lp.
   fs::path segment_path(std::uint64_t seq) const {
-    char name[32];
-    std::snprintf(name, sizeof name, "points-%06llu.lp", static_cast<unsigned long long>(seq));
-    return options.dir / name;
+    std::string digits = std::to_string(seq);
+    if (digits.size() < min_seq_digits) digits.insert(0, min_seq_digits - digits.size(), '0');
+    return options.dir / (options.segment_prefix + digits + options.segment_extension);
   }
 
   std::uint64_t pending() const {
@@ -97,6 +94,11 @@ struct spool::impl {
   }
 
   void recover() {
+    const auto plain = [](const std::string& part) { return part.find('/') == std::string::npos; };
+    if (!plain(options.segment_prefix) || !plain(options.segment_extension)) {
+      throw config_error("the spool's segment prefix and extension must not contain '/' (got '" +
+                         options.segment_prefix + "' and '" + options.segment_extension + "')");
+    }
     std::error_code ec;
     fs::create_directories(options.dir, ec);
     if (ec)
@@ -108,7 +110,8 @@ struct spool::impl {
     std::vector<segment> found;
     for (const auto& entry : fs::directory_iterator(options.dir)) {
       if (!entry.is_regular_file()) continue;
-      if (auto seq = segment_seq(entry.path())) {
+      const std::string name = entry.path().filename().string();
+      if (auto seq = segment_seq(name, options.segment_prefix, options.segment_extension)) {
         const auto mtime = fs::last_write_time(entry.path());
         const auto started = std::chrono::time_point_cast<clock_type::duration>(
             mtime - fs::file_time_type::clock::now() + clock_type::now());
@@ -178,7 +181,7 @@ struct spool::impl {
     if (write_fd < 0) return last_error();
     std::uint64_t size = 0;
     if (!options.segment_header.empty()) {
-      if (!write_all(write_fd, options.segment_header)) return last_error();
+      if (!detail::write_all(write_fd, options.segment_header)) return last_error();
       size = options.segment_header.size();
     }
     segments.push_back({seq, path, size, clock_type::now()});
@@ -190,7 +193,9 @@ struct spool::impl {
     return {};
   }
 
-  std::uint64_t stored_bytes_on_disk() {
+  // Re-reads the segments' sizes and forgets segments the operator moved away (only without a
+  // consumer); @return the bytes still stored.
+  std::uint64_t refresh_sizes_from_disk() {
     std::uint64_t total = 0;
     std::deque<segment> kept;
     for (segment& s : segments) {
@@ -222,11 +227,11 @@ struct spool::impl {
     if (fd < 0) return;
     const std::string text =
         std::to_string(cursor_seq) + " " + std::to_string(cursor_offset) + "\n";
-    const bool ok = write_all(fd, text);
+    const bool ok = detail::write_all(fd, text);
     if (options.sync) ::fdatasync(fd);
     ::close(fd);
-    // A lost rename only means an older cursor: some points are sent twice, which InfluxDB
-    // absorbs (same measurement, tags and time overwrite).
+    // A lost rename only means an older cursor: some lines are sent twice. Delivery is
+    // at-least-once; backends absorb repeats (InfluxDB overwrites the same series and time).
     if (ok) ::rename(tmp.c_str(), (options.dir / "cursor").c_str());
   }
 };
@@ -244,7 +249,7 @@ std::error_code spool::append(std::string_view lines) {
   if (m.pending() + lines.size() > m.options.max_bytes) {
     // Without a consumer, files the operator moved away free space again.
     if (!m.options.files_are_output ||
-        m.stored_bytes_on_disk() + lines.size() > m.options.max_bytes) {
+        m.refresh_sizes_from_disk() + lines.size() > m.options.max_bytes) {
       return std::make_error_code(std::errc::no_space_on_device);
     }
   }
@@ -255,7 +260,7 @@ std::error_code spool::append(std::string_view lines) {
     if (auto ec = m.open_new_segment()) return ec;
   }
   impl::segment& seg = m.segments.back();
-  if (!write_all(m.write_fd, lines)) {
+  if (!detail::write_all(m.write_fd, lines)) {
     const std::error_code ec = last_error();
     // Leave no partial batch behind: it was not acknowledged.
     [[maybe_unused]] const int rc = ::ftruncate(m.write_fd, static_cast<off_t>(seg.size));

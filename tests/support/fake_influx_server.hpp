@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A loopback HTTP server standing in for InfluxDB 2/3 (which Debian does not ship), following
-// protocols.md §A.8–§A.9: it records every request and answers from a script (status, headers,
-// body, or a hang).
+// A loopback HTTP server standing in for InfluxDB 2/3 (which Debian does not ship): it records
+// every write request (method, target, auth, content headers, body) and answers from a script
+// (status, Retry-After, body, or a hang); GET /ping answers with a configurable
+// X-Influxdb-Version.
 #pragma once
 
 #include <chrono>
@@ -26,7 +27,8 @@ class fake_influx_server {
     std::string version_header;          ///< X-Influxdb-Version on /ping
   };
 
-  fake_influx_server();  ///< listens on 127.0.0.1, a free port
+  /// Listens on 127.0.0.1, `port` (0: a free one).
+  explicit fake_influx_server(unsigned short port = 0);
   ~fake_influx_server();
   fake_influx_server(const fake_influx_server&) = delete;
   fake_influx_server& operator=(const fake_influx_server&) = delete;

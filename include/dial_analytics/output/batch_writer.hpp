@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one thing a backend implements: write one batch of '\n'-terminated records and say what
 // the backend made of it. Everything else of delivery (spool, retries, backoff, splitting, lanes)
-// is shared by every backend (output/sender.hpp, output/spooled_output.hpp).
+// is shared by every backend (output/sender.hpp, output/spooled_output.hpp, docs/outputs.md).
 //
-// Thread-safety: a writer is used by one thread at a time (it may hold a keep-alive connection).
+// Thread-safety: a writer is used by one thread at a time (it may hold a keep-alive connection);
+// count_lines() is pure.
 #pragma once
 
 #include <chrono>
@@ -31,14 +32,23 @@ struct write_result {
   std::string message;                       ///< server or transport error text (no secrets)
 };
 
+/// What a backend calls one line and several, for log lines ("point"/"points").
+struct line_noun {
+  std::string_view singular = "line";
+  std::string_view plural = "lines";
+};
+
 /// Writes batches to one backend.
 class batch_writer {
  public:
   virtual ~batch_writer() = default;
-  /// Posts `lines` (whole lines, '\n'-terminated) in one request; blocks until answered.
+  /// Posts `lines` (whole lines, '\n'-terminated) in one request; blocks until answered or timed
+  /// out. Never throws for a backend's answer or a network failure: it classifies them.
   virtual write_result write(std::string_view lines) = 0;
-  /// The backend's name for log lines and metrics, e.g. "InfluxDB" or "Elasticsearch".
+  /// The backend's name for log lines, e.g. "InfluxDB" or "Elasticsearch".
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  /// What the backend's lines are, for log lines; "line"/"lines" unless overridden.
+  [[nodiscard]] virtual line_noun noun() const noexcept { return {}; }
 };
 
 /// The number of '\n'-terminated lines in `lines`, plus one for an unterminated last line.

@@ -5,15 +5,20 @@
 // written. Nothing leaves the spool before the backend has answered for it. The sender knows no
 // backend: log lines name it with batch_writer::name().
 //
-// Thread-safety: stats() from any thread; the sender owns its writer and its thread.
+// Thread-safety: stats() from any thread; stop() from one thread. The sender owns its writer and
+// its thread; the spool must outlive it.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <dial_analytics/log.hpp>
@@ -26,8 +31,9 @@ namespace dial_analytics::output {
 struct sender_options {
   std::size_t batch_lines = 5000;      ///< lines per request at most
   std::size_t batch_bytes = 4u << 20;  ///< bytes per request at most
-  /// When less than a full batch is pending, wait this long once for more (bigger batches are
-  /// what InfluxDB ingests fastest); 0 sends at once.
+  /// When a batch would be small (under `batch_lines` lines and half of `batch_bytes`), wait
+  /// this long once for more (backends ingest bigger batches faster); 0 sends at once. A drain
+  /// (stop) ends the wait.
   std::chrono::milliseconds linger{1000};
   std::chrono::milliseconds retry_initial{1000};      ///< first retry delay (then ×2, jittered)
   std::chrono::milliseconds retry_max{60000};         ///< backoff cap
@@ -53,30 +59,44 @@ struct sender_stats {
   std::atomic<bool> healthy{true};  ///< false while the backend refuses or cannot be reached
 };
 
-/// The background drain.
+/// The background drain of one spool into one backend.
 class sender {
  public:
+  /// Starts the thread. `source` must outlive the sender.
   sender(spool& source, std::unique_ptr<batch_writer> writer, sender_options opts = {});
   ~sender();  ///< stops without draining (pending lines stay in the spool)
   sender(const sender&) = delete;
   sender& operator=(const sender&) = delete;
 
-  /// Stops the thread after trying to send what is pending for up to `drain` (0: stop now).
+  /// Stops the thread after trying to send what is pending for up to `drain` (0: stop now; a
+  /// request in flight is still answered or timed out). Wakes a backoff or linger wait at once.
+  /// Call from one thread; later calls return at once.
   void stop(std::chrono::milliseconds drain);
   [[nodiscard]] const sender_stats& stats() const noexcept { return stats_; }
 
  private:
   void run();
+  [[nodiscard]] bool should_linger(std::string_view batch) const;
   bool send(std::string_view lines);  // false: stop requested while retrying
-  bool sleep_for(std::chrono::milliseconds d);
+  bool send_halves(std::string_view lines);
+  write_result timed_write(std::string_view lines);
+  void count_written(const write_result& r, std::string_view lines, std::size_t count);
+  bool back_off(const write_result& r, std::size_t count, int attempt);
+  [[nodiscard]] std::chrono::milliseconds backoff_delay(const write_result& r, int attempt);
+  bool pause(std::chrono::milliseconds d, bool end_when_draining);
+  [[nodiscard]] bool must_stop() const;
+  void log(log_level level, const std::string& message) const;
 
   spool& spool_;
   std::unique_ptr<batch_writer> writer_;
   sender_options options_;
   sender_stats stats_;
+  std::mt19937_64 rng_;  // backoff jitter; used by the sender's thread only
+  std::mutex mutex_;     // with wake_: stop() interrupts pause()
+  std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> draining_{false};
-  std::chrono::steady_clock::time_point drain_deadline_{};
+  std::chrono::steady_clock::time_point drain_deadline_{};  // set before draining_
   std::thread thread_;
 };
 

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // A durable on-disk queue of '\n'-terminated records (line protocol, JSON documents): accepted
 // lines are appended (and fsync'ed) before a batch is acknowledged, and a single consumer drains
-// them in order.
+// them in order (docs/outputs.md).
 //
-// Files: `<prefix><seq><extension>` segments (e.g. `points-000001.lp`, rotated at
-// `segment_bytes`) and, when there is a consumer, a `cursor` file (`<seq> <offset>`). After a
-// crash, the pending lines are exactly those after the cursor; a torn last line (a batch never
-// acknowledged) is cut off. With `files_are_output` there is no consumer: the segments are the
-// output (for InfluxDB points, loadable with `influx -import`, `influx write` or `curl`).
+// Files: segments named `<segment_prefix><seq><segment_extension>` (e.g. `points-000001.lp`,
+// rotated at `segment_bytes`) and, when there is a consumer, a `cursor` file (`<seq> <offset>`).
+// Other files in the directory are left alone, so outputs with different prefixes may share a
+// directory as long as at most one of them has a consumer (the cursor file has a fixed name).
+// After a crash, the pending lines are exactly those after the cursor; a torn last line (a batch
+// never acknowledged) is cut off. With `files_are_output` there is no consumer: the segments are
+// the output (for InfluxDB points, loadable with `influx -import`, `influx write` or `curl`).
 //
-// Thread-safety: append() from any thread; read()/consume() from one consumer thread.
+// Thread-safety: append() and the getters from any thread; read()/consume() from one consumer
+// thread.
 #pragma once
 
 #include <chrono>
@@ -27,7 +30,7 @@ namespace dial_analytics::output {
 /// Options of a spool.
 struct spool_options {
   std::filesystem::path dir = "data";         ///< created if missing
-  std::uint64_t max_bytes = 1ull << 30;       ///< pending (or, without consumer, stored) bytes cap
+  std::uint64_t max_bytes = 1ull << 30;       ///< cap on pending (without consumer: stored) bytes
   std::uint64_t segment_bytes = 64ull << 20;  ///< rotate segments at this size
   bool sync = true;                           ///< fdatasync each append before returning
   bool files_are_output = false;              ///< no consumer and no cursor: the segments are kept
@@ -46,9 +49,10 @@ class spool {
   spool(const spool&) = delete;
   spool& operator=(const spool&) = delete;
 
-  /// Appends whole lines ('\n'-terminated) durably.
-  /// @return `std::errc::no_space_on_device` when the cap would be exceeded (nothing written),
-  ///         or the I/O error.
+  /// Appends whole lines ('\n'-terminated), durably before returning when `sync` is set.
+  /// @return `std::errc::no_space_on_device` when the cap would be exceeded (nothing written;
+  ///         without a consumer, segments the operator moved away free their bytes again), or
+  ///         the I/O error (nothing of the batch kept).
   [[nodiscard]] std::error_code append(std::string_view lines);
 
   /// Copies pending whole lines from the cursor into `out` (replacing it): at most `max_bytes`
@@ -62,7 +66,7 @@ class spool {
   void notify();
 
   [[nodiscard]] std::uint64_t pending_bytes() const;
-  /// When the oldest pending point was appended (approximate: its segment's start), if any.
+  /// When the oldest pending line was appended (approximate: its segment's start), if any.
   [[nodiscard]] std::optional<std::chrono::system_clock::time_point> oldest_pending() const;
   /// The segment files, oldest first.
   [[nodiscard]] std::vector<std::filesystem::path> segments() const;

@@ -4,39 +4,20 @@
 
 #include <catch2/catch.hpp>
 
-#include <deque>
-#include <mutex>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
 
+#include "support/scripted_writer.hpp"
 #include "support/temp_dir.hpp"
 
 namespace da = dial_analytics;
 namespace out = dial_analytics::output;
+using test_support::scripted_writer;
 using test_support::temp_dir;
 
 namespace {
-
-// A writer that answers from a script and records what it was sent.
-class scripted_writer final : public out::batch_writer {
- public:
-  struct shared {
-    std::mutex mutex;
-    std::deque<out::write_result> script;
-    std::vector<std::string> bodies;
-  };
-  explicit scripted_writer(shared& s) : s_(s) {}
-  out::write_result write(std::string_view lines) override {
-    std::lock_guard lock(s_.mutex);
-    s_.bodies.emplace_back(lines);
-    if (s_.script.empty()) return {};
-    auto r = s_.script.front();
-    s_.script.pop_front();
-    return r;
-  }
-  [[nodiscard]] std::string_view name() const noexcept override { return "scripted backend"; }
-
- private:
-  shared& s_;
-};
 
 out::spool_options spool_opts(const temp_dir& d) {
   out::spool_options o;
@@ -59,7 +40,7 @@ TEST_CASE("the sender writes spooled lines and empties the spool", "[sender]") {
   out::spool s(spool_opts(d));
   scripted_writer::shared shared;
   REQUIRE_FALSE(s.append("a v=1 1\nb v=2 2\n"));
-  out::sender sender(s, std::make_unique<scripted_writer>(shared), fast());
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), fast());
   sender.stop(std::chrono::seconds(5));
   CHECK(sender.stats().lines_written == 2);
   CHECK(s.pending_bytes() == 0);
@@ -75,7 +56,7 @@ TEST_CASE("the sender retries failures until the write succeeds, keeping order",
                    {out::write_outcome::retry, 0, 0, {}, "network: connection refused"},
                    {out::write_outcome::unavailable, 401, 0, {}, "unauthorized"}};
   REQUIRE_FALSE(s.append("a v=1 1\n"));
-  out::sender sender(s, std::make_unique<scripted_writer>(shared), fast());
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), fast());
   sender.stop(std::chrono::seconds(5));
   CHECK(shared.bodies.size() == 4);
   CHECK(sender.stats().lines_written == 1);
@@ -90,7 +71,7 @@ TEST_CASE("rejected points are counted and never resent", "[sender]") {
   scripted_writer::shared shared;
   shared.script = {{out::write_outcome::rejected, 400, 1, {}, "partial write: dropped=1"}};
   REQUIRE_FALSE(s.append("a v=1 1\nb v=x 2\n"));
-  out::sender sender(s, std::make_unique<scripted_writer>(shared), fast());
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), fast());
   sender.stop(std::chrono::seconds(5));
   CHECK(shared.bodies.size() == 1);
   CHECK(sender.stats().lines_rejected == 1);
@@ -105,7 +86,7 @@ TEST_CASE("a 413 splits the batch in halves down to single lines", "[sender]") {
   const out::write_result too_large{out::write_outcome::too_large, 413, 0, {}, "too large"};
   shared.script = {too_large, too_large};  // 4 lines → 2+2 → first half → 1+1
   REQUIRE_FALSE(s.append("a v=1 1\nb v=2 2\nc v=3 3\nd v=4 4\n"));
-  out::sender sender(s, std::make_unique<scripted_writer>(shared), fast());
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), fast());
   sender.stop(std::chrono::seconds(5));
   CHECK(sender.stats().lines_written == 4);
   REQUIRE(shared.bodies.size() == 5);
@@ -114,17 +95,78 @@ TEST_CASE("a 413 splits the batch in halves down to single lines", "[sender]") {
   CHECK(shared.bodies[4] == "c v=3 3\nd v=4 4\n");
 }
 
-TEST_CASE("stopping while InfluxDB is down keeps the points in the spool", "[sender]") {
+TEST_CASE("stopping while the backend is down keeps the lines in the spool", "[sender]") {
   temp_dir d;
   out::spool s(spool_opts(d));
   scripted_writer::shared shared;
   for (int i = 0; i < 1000; ++i)
     shared.script.push_back({out::write_outcome::retry, 0, 0, {}, "down"});
   REQUIRE_FALSE(s.append("a v=1 1\n"));
-  out::sender sender(s, std::make_unique<scripted_writer>(shared), fast());
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), fast());
   sender.stop(std::chrono::milliseconds(50));
   CHECK(s.pending_bytes() == 8);
   CHECK(sender.stats().lines_written == 0);
+}
+
+TEST_CASE("log lines name the backend and what it calls its lines", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  shared.noun = {"document", "documents"};
+  shared.script = {{out::write_outcome::rejected, 400, 1, {}, "mapping conflict"},
+                   {out::write_outcome::retry, 503, 0, std::chrono::milliseconds(1), "busy"},
+                   {out::write_outcome::too_large, 413, 0, {}, ""}};
+  std::vector<std::string> logged;
+  auto o = fast();
+  o.log = [&](da::log_level, std::string_view m) { logged.emplace_back(m); };
+  REQUIRE_FALSE(s.append("a 1\nb 2\n"));
+  {
+    out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+    sender.stop(std::chrono::seconds(5));
+  }
+  REQUIRE_FALSE(s.append("c 3\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  sender.stop(std::chrono::seconds(5));
+  REQUIRE(logged.size() == 3);
+  CHECK(logged[0] == "scripted backend rejected 1 of 2 documents (HTTP 400): mapping conflict");
+  CHECK(logged[1] ==
+        "scripted backend write failed (HTTP 503): busy; keeping 1 documents, retrying in 1 ms");
+  CHECK(logged[2] ==
+        "scripted backend refuses a single document as too large (413); dropped 4 bytes");
+}
+
+TEST_CASE("stop wakes a sender waiting out a long backoff at once", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  shared.answer = [](std::string_view) {
+    return out::write_result{out::write_outcome::retry, 503, 0, {}, "busy"};
+  };
+  auto o = fast();
+  o.retry_initial = o.retry_max = std::chrono::seconds(60);
+  REQUIRE_FALSE(s.append("a v=1 1\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  while (sender.stats().requests == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  sender.stop(std::chrono::milliseconds(100));  // the drain deadline ends the backoff
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(s.pending_bytes() == 8);
+  CHECK_FALSE(sender.stats().healthy);
+}
+
+TEST_CASE("a drain ends the linger wait and sends at once", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  auto o = fast();
+  o.linger = std::chrono::seconds(60);
+  REQUIRE_FALSE(s.append("a v=1 1\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  const auto start = std::chrono::steady_clock::now();
+  sender.stop(std::chrono::seconds(30));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(sender.stats().lines_written == 1);
+  CHECK(s.pending_bytes() == 0);
 }
 
 TEST_CASE("InfluxDB answers are classified as mature clients do", "[influx]") {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <dial_analytics/error.hpp>
 #include <dial_analytics/output/spool.hpp>
 
 #include <catch2/catch.hpp>
@@ -108,4 +109,38 @@ TEST_CASE("a spool in an unusable directory is a configuration error", "[spool]"
   da::output::spool_options o;
   o.dir = d.path() / "file" / "spool";
   CHECK_THROWS(da::output::spool(o));
+}
+
+TEST_CASE("a spool with its own segment names recovers only its files and leaves others alone",
+          "[spool]") {
+  temp_dir d;
+  auto points = options(d);
+  points.files_are_output = true;
+  {
+    da::output::spool influx_files(points);  // points-*.lp files in the same directory
+    REQUIRE_FALSE(influx_files.append("m v=1i 1\n"));
+  }
+  auto o = options(d);
+  o.segment_prefix = "flywheel-";
+  o.segment_extension = ".jsonl";
+  {
+    da::output::spool s(o);
+    CHECK(s.pending_bytes() == 0);  // the points file is not a flywheel segment
+    REQUIRE_FALSE(s.append("{\"a\":1}\n"));
+    REQUIRE_FALSE(s.append("{\"b\":2}\n"));
+    REQUIRE(s.segments().size() == 1);
+    CHECK(s.segments().front().filename() == "flywheel-000001.jsonl");
+  }
+  da::output::spool s(o);
+  CHECK(s.pending_bytes() == 16);
+  CHECK(drain(s) == "{\"a\":1}\n{\"b\":2}\n");
+  CHECK(std::filesystem::exists(o.dir / "points-000001.lp"));
+  CHECK(da::output::spool(points).pending_bytes() == 9);
+}
+
+TEST_CASE("segment names with a path separator are a configuration error", "[spool]") {
+  temp_dir d;
+  auto o = options(d);
+  o.segment_prefix = "../points-";
+  CHECK_THROWS_AS(da::output::spool(o), da::config_error);
 }
