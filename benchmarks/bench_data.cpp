@@ -6,7 +6,7 @@
 #include <ctime>
 #include <random>
 
-#include "../tests/support/json.hpp"
+#include "support/json.hpp"
 
 namespace bench {
 namespace {

@@ -24,7 +24,7 @@
 
 #include <unistd.h>
 
-#include "../tests/support/alloc_counter.hpp"
+#include "support/alloc_counter.hpp"
 #include "bench_data.hpp"
 
 namespace {
