@@ -24,8 +24,8 @@
 
 #include <unistd.h>
 
-#include "support/alloc_counter.hpp"
 #include "bench_data.hpp"
+#include "support/alloc_counter.hpp"
 
 namespace {
 

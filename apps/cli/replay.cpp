@@ -19,6 +19,7 @@
 #include "analysis_setup.hpp"
 #include "args.hpp"
 #include "cli.hpp"
+#include "gzip.hpp"
 
 namespace dial_analytics::cli {
 namespace {
@@ -28,7 +29,8 @@ constexpr std::string_view description = R"(Turns a DIAL Core log into InfluxDB 
 Reads a DIAL Core log stream and writes the InfluxDB points the analytics service writes for it,
 one line-protocol line per point, to standard output, in input order.
 
-Input (FILE or --input; standard input when it is '-' or absent), detected from its first
+Input (FILE or --input; standard input when it is '-' or absent), gunzipped when it starts
+with the gzip magic bytes (every member of a multi-member file), detected from its first
 non-space byte:
   '['   a JSON array of Vector events: [{"message": "<DIAL record as a JSON string>", ...}, ...]
   else  NDJSON, one per line: a Vector event with a string "message", or a raw DIAL record
@@ -57,40 +59,9 @@ struct replay_options {
   std::string log_level = "off";
 };
 
-// Reads the input in blocks, so NDJSON log files of any size replay in bounded memory.
-class input_file {
- public:
-  explicit input_file(const std::string& path) : path_(path) {
-    file_ = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-    if (!file_) error_ = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
-  }
-  ~input_file() {
-    if (file_ && file_ != stdin) std::fclose(file_);
-  }
-  input_file(const input_file&) = delete;
-  input_file& operator=(const input_file&) = delete;
-
-  /// Appends up to `bytes` to `out`; false at the end of the input or on an error.
-  bool read(std::string& out, std::size_t bytes) {
-    if (!file_ || eof_) return false;
-    const std::size_t old = out.size();
-    out.resize(old + bytes);
-    const std::size_t n = std::fread(out.data() + old, 1, bytes, file_);
-    out.resize(old + n);
-    if (n < bytes) {
-      eof_ = true;
-      if (std::ferror(file_)) error_ = fmt::format("cannot read '{}'", path_);
-    }
-    return n > 0;
-  }
-  [[nodiscard]] const std::string& error() const { return error_; }
-
- private:
-  std::string path_;
-  std::FILE* file_ = nullptr;
-  bool eof_ = false;
-  std::string error_;
-};
+// Reads the input in blocks (gunzipped when it is gzip), so NDJSON log files of any size
+// replay in bounded memory.
+using apps::input_file;
 
 constexpr std::size_t block_bytes = 8u << 20;
 

@@ -4,8 +4,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iostream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "args.hpp"
 #include "cli.hpp"
+#include "gzip.hpp"
 
 namespace dial_analytics::cli {
 namespace {
@@ -28,24 +30,45 @@ classifies (docs/topics.md).)";
 
 constexpr std::string_view predict_description = R"(Prints the most probable topics of text lines.
 
-Reads text lines and prints, per line, `<topic>\t<probability>` for the K most probable topics
+Reads text lines (gzip input is gunzipped) and prints, per line, `<topic>\t<probability>` for the K most probable topics
 (tab-separated).)";
 
 constexpr std::string_view test_description = R"(Measures how often a model finds the label.
 
-Reads a labelled file and prints the share of lines whose best topic is the label, overall and
+Reads a labelled file (gzip input is gunzipped) and prints the share of lines whose best topic is the label, overall and
 per topic.)";
 
-// Opens --input (or standard input) for predict/test.
-std::istream* open_input(const std::string& path, std::ifstream& file) {
-  if (path == "-") return &std::cin;
-  file.open(path);
-  if (!file) {
-    fmt::print(stderr, "dial-analytics: cannot open '{}'\n", path);
-    return nullptr;
-  }
-  return &file;
+// Standard output, checked: every write and the final flush (a full disk is an error, never a
+// truncated output with exit status 0).
+int fail(std::string_view message) {
+  fmt::print(stderr, "dial-analytics: {}\n", message);
+  return 1;
 }
+
+class checked_stdout {
+ public:
+  /// Buffers `text`, writing out every 64 KiB; false once a write failed.
+  bool write(std::string_view text) {
+    buffer_ += text;
+    return buffer_.size() < (1u << 16) || flush();
+  }
+  /// Writes and flushes what is buffered; false (after saying why) when that fails.
+  bool flush() {
+    if (failed_) return false;
+    const bool ok = std::fwrite(buffer_.data(), 1, buffer_.size(), stdout) == buffer_.size() &&
+                    std::fflush(stdout) == 0;
+    buffer_.clear();
+    if (!ok) {
+      failed_ = true;
+      fmt::print(stderr, "dial-analytics: cannot write the output: {}\n", std::strerror(errno));
+    }
+    return ok;
+  }
+
+ private:
+  std::string buffer_;
+  bool failed_ = false;
+};
 
 class topics_command final : public command {
  public:
@@ -149,27 +172,26 @@ int topics_command::predict_or_test(bool test) const {
     fmt::print(stderr, "dial-analytics: {}\n", e.what());
     return 1;
   }
-  std::ifstream file;
-  std::istream* in = open_input(input_, file);
-  if (!in) return 1;
-
+  apps::input_file in(input_);
+  if (!in.error().empty()) return fail(in.error());
+  checked_stdout out;
   std::map<std::string, std::pair<long, long>, std::less<>> per_topic;  // correct, total
   long correct = 0, total = 0;
-  std::string line, out;
-  while (std::getline(*in, line)) {
+  std::string line, text_out;
+  while (in.read_line(line)) {
     if (!test) {
-      out.clear();
+      text_out.clear();
       for (const auto& p : model->predict(line, k_))
-        out += fmt::format("{}{}\t{:.4f}", out.empty() ? "" : "\t", p.label, p.confidence);
-      fmt::print("{}\n", out);
+        text_out +=
+            fmt::format("{}{}\t{:.4f}", text_out.empty() ? "" : "\t", p.label, p.confidence);
+      text_out += '\n';
+      if (!out.write(text_out)) return 1;
       continue;
     }
     std::string_view text = line;
     if (text.empty() || text.front() == '#') continue;
-    if (!text.starts_with("__label__")) {
-      fmt::print(stderr, "dial-analytics: {}: a line without __label__: {}\n", input_, line);
-      return 1;
-    }
+    if (!text.starts_with("__label__"))
+      return fail(fmt::format("{}: a line without __label__: {}", input_, line));
     const auto space = text.find(' ');
     const std::string_view label =
         text.substr(9, space == std::string_view::npos ? text.npos : space - 9);
@@ -182,16 +204,17 @@ int topics_command::predict_or_test(bool test) const {
     correct += ok;
     ++total;
   }
+  if (!in.error().empty()) return fail(in.error());
   if (test) {
     auto pct = [](long part, long whole) {
       return whole ? 100.0 * double(part) / double(whole) : 0.0;
     };
-    fmt::print("lines\t{}\naccuracy\t{:.1f}%\n", total, pct(correct, total));
+    out.write(fmt::format("lines\t{}\naccuracy\t{:.1f}%\n", total, pct(correct, total)));
     for (const auto& [label, counts] : per_topic)
-      fmt::print("{}\t{:.1f}%\t({}/{})\n", label, pct(counts.first, counts.second), counts.first,
-                 counts.second);
+      out.write(fmt::format("{}\t{:.1f}%\t({}/{})\n", label, pct(counts.first, counts.second),
+                            counts.first, counts.second));
   }
-  return 0;
+  return out.flush() ? 0 : 1;
 }
 
 }  // namespace

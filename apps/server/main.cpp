@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <dial_analytics/error.hpp>
-#include <dial_analytics/version.hpp>
 
 #include "app.hpp"
 #include "http_server.hpp"
@@ -15,44 +14,48 @@
 
 int main(int argc, char** argv) {
   namespace ds = dial_analytics::server;
-  ds::server_config config;
+  using dial_analytics::log_level;
+  ds::command_line command;
   try {
-    bool help = false;
-    config = ds::load_config(std::vector<std::string>(argv + 1, argv + argc), help);
-    if (help) {
-      std::fputs(ds::usage(), stdout);
-      return 0;
-    }
+    command = ds::load_config(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const dial_analytics::config_error& e) {
-    std::fprintf(stderr, "dial-analytics-server: %s\nTry 'dial-analytics-server --help'.\n",
-                 e.what());
+    std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
+  switch (command.what) {
+    case ds::command_line::action::help:
+      std::fputs(ds::help_text().c_str(), stdout);
+      return 0;
+    case ds::command_line::action::version:
+      std::puts(ds::version_line().c_str());
+      return 0;
+    case ds::command_line::action::serve:
+      break;
+  }
+  const ds::server_config& config = command.config;
   // Request bodies are MB-sized: keep freed buffers in the heap instead of mmap/munmap per
   // request (page faults dominated the intake profile otherwise).
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 128 << 20);
   ds::logger log(config.level);
-  log(dial_analytics::log_level::info,
-      std::string("dial-analytics-server ") + dial_analytics::version_string + " starting");
+  log(log_level::info, ds::version_line() + " starting");
   if (!config.topic_embeddings_model.empty()) {
-    log(dial_analytics::log_level::warning,
+    log(log_level::warning,
         "TOPIC_EMBEDDINGS_MODEL is ignored: fastText topic models carry their own word vectors "
         "(docs/topics.md)");
   }
   try {
     ds::app application(config, log);
-    for (const std::string& note : application.startup_notes())
-      log(dial_analytics::log_level::info, note);
+    for (const std::string& note : application.startup_notes()) log(log_level::info, note);
     const int rc = ds::serve(config, application, log);
     application.shutdown();
-    log(dial_analytics::log_level::info, "stopped");
+    log(log_level::info, "stopped");
     return rc;
   } catch (const dial_analytics::config_error& e) {
-    log(dial_analytics::log_level::error, std::string("configuration: ") + e.what());
+    log(log_level::error, std::string("configuration: ") + e.what());
     return 2;
   } catch (const std::exception& e) {
-    log(dial_analytics::log_level::error, std::string("fatal: ") + e.what());
+    log(log_level::error, std::string("fatal: ") + e.what());
     return 1;
   }
 }

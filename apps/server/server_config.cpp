@@ -1,271 +1,404 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server_config.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <charconv>
+#include <chrono>
 #include <cstdlib>
-#include <functional>
-#include <map>
+#include <limits>
+#include <type_traits>
 
 #include <dial_analytics/error.hpp>
+#include <dial_analytics/version.hpp>
+
+#include "args.hpp"
 
 namespace dial_analytics::server {
 namespace {
 
-std::uint64_t to_number(const std::string& name, const std::string& v) {
-  std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size()) {
-    throw config_error(name + " must be a non-negative integer, not '" + v + "'");
-  }
-  return n;
+using apps::usage_error;
+using setter = std::function<void(server_config&, std::string_view, const std::string&)>;
+using shower = std::function<std::string(const server_config&)>;
+
+// The words of a setting: variable, flag, value name, help section, help.
+struct about {
+  std::string_view env, flag, value_name, group, help;
+};
+
+server_option make(const about& a, shower shown, setter set) {
+  return {a.env, a.flag, a.value_name, a.group, a.help, std::move(shown), std::move(set)};
 }
 
-bool to_bool(const std::string& name, const std::string& v) {
+// `field` is a generic lambda giving the setting's member of a (const or not) server_config.
+template <typename Field>
+server_option text(const about& a, Field field) {
+  return make(
+      a, [field](const server_config& c) { return std::string(field(c)); },
+      [field](server_config& c, std::string_view, const std::string& v) { field(c) = v; });
+}
+
+template <typename T>
+std::string show_number(const T& value) {
+  if constexpr (requires { value.count(); }) {
+    return std::to_string(value.count());
+  } else {
+    return std::to_string(value);
+  }
+}
+
+// A whole number (a count, bytes, or a duration in the field's unit), clamped to [lo, hi].
+template <typename Field>
+server_option number(const about& a, Field field, std::uint64_t lo = 0,
+                     std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) {
+  return make(
+      a, [field](const server_config& c) { return show_number(field(c)); },
+      [field, lo, hi](server_config& c, std::string_view name, const std::string& v) {
+        using T = std::remove_cvref_t<decltype(field(c))>;
+        field(c) = T(std::clamp(apps::parse_uint64(name, v), lo, hi));
+      });
+}
+
+bool to_bool(std::string_view name, std::string_view v) {
   if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
   if (v == "0" || v == "false" || v == "no" || v == "off") return false;
-  throw config_error(name + " must be true or false, not '" + v + "'");
+  throw usage_error(fmt::format("{} takes true or false, not '{}'", name, v));
 }
 
-log_level to_level(const std::string& v) {
-  std::string u;
-  for (char c : v) u.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  if (u == "DEBUG") return log_level::debug;
-  if (u == "INFO") return log_level::info;
-  if (u == "WARNING" || u == "WARN") return log_level::warning;
-  if (u == "ERROR" || u == "CRITICAL") return log_level::error;
-  throw config_error("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not '" + v + "'");
+template <typename Field>
+server_option boolean(const about& a, Field field) {
+  return make(
+      a, [field](const server_config& c) { return std::string(field(c) ? "true" : "false"); },
+      [field](server_config& c, std::string_view name, const std::string& v) {
+        field(c) = to_bool(name, v);
+      });
 }
 
-influx::api_version to_version(const std::string& v) {
+influx::api_version to_api_version(std::string_view name, std::string_view v) {
   if (v == "auto") return influx::api_version::automatic;
   if (v == "1") return influx::api_version::v1;
   if (v == "2") return influx::api_version::v2;
   if (v == "3") return influx::api_version::v3;
-  throw config_error("INFLUX_API_VERSION must be auto, 1, 2 or 3, not '" + v + "'");
+  throw usage_error(fmt::format("{} takes auto, 1, 2 or 3, not '{}'", name, v));
 }
 
-struct option {
-  const char* env;
-  const char* flag;
-  std::function<void(server_config&, const std::string&)> set;
-};
+std::string show_api_version(influx::api_version v) {
+  switch (v) {
+    case influx::api_version::v1:
+      return "1";
+    case influx::api_version::v2:
+      return "2";
+    case influx::api_version::v3:
+    case influx::api_version::v3_compat:
+      return "3";
+    case influx::api_version::automatic:
+      break;
+  }
+  return "auto";
+}
 
-std::vector<option> options() {
-  using ms = std::chrono::milliseconds;
+// The setting's member of a server_config, const or not: the `field` of text(), number(),
+// boolean().
+#define FIELD(member) \
+  [](auto& c) -> auto& { return c.member; }
+
+std::vector<server_option> http_options() {
   return {
-      {"HOST", "--host", [](server_config& c, const std::string& v) { c.host = v; }},
-      {"PORT", "--port",
-       [](server_config& c, const std::string& v) {
-         const auto n = to_number("PORT", v);
-         if (n > 65535) throw config_error("PORT must be at most 65535");
-         c.port = static_cast<unsigned short>(n);
-       }},
-      {"THREADS", "--threads",
-       [](server_config& c, const std::string& v) {
-         c.threads = static_cast<unsigned>(std::max<std::uint64_t>(1, to_number("THREADS", v)));
-       }},
-      {"WORKERS", "--workers",
-       [](server_config& c, const std::string& v) {
-         c.workers = static_cast<unsigned>(std::max<std::uint64_t>(1, to_number("WORKERS", v)));
-       }},
-      {"MAX_BODY_BYTES", "--max-body-bytes",
-       [](server_config& c, const std::string& v) {
-         c.max_body_bytes = to_number("MAX_BODY_BYTES", v);
-       }},
-      {"READ_TIMEOUT_S", "--read-timeout",
-       [](server_config& c, const std::string& v) {
-         c.read_timeout = std::chrono::seconds(to_number("READ_TIMEOUT_S", v));
-       }},
-      {"SHUTDOWN_DRAIN_S", "--shutdown-drain",
-       [](server_config& c, const std::string& v) {
-         c.drain_timeout = std::chrono::seconds(to_number("SHUTDOWN_DRAIN_S", v));
-       }},
-      {"LOG_LEVEL", "--log-level",
-       [](server_config& c, const std::string& v) { c.level = to_level(v); }},
-      {"DATA_DIR", "--data-dir", [](server_config& c, const std::string& v) { c.data_dir = v; }},
-      {"SPOOL_MAX_BYTES", "--spool-max-bytes",
-       [](server_config& c, const std::string& v) {
-         c.spool_max_bytes = to_number("SPOOL_MAX_BYTES", v);
-       }},
-      {"SPOOL_SEGMENT_BYTES", "--spool-segment-bytes",
-       [](server_config& c, const std::string& v) {
-         c.spool_segment_bytes = to_number("SPOOL_SEGMENT_BYTES", v);
-       }},
-      {"SPOOL_FSYNC", "--spool-fsync",
-       [](server_config& c, const std::string& v) { c.spool_sync = to_bool("SPOOL_FSYNC", v); }},
-      {"LANGUAGE_DETECTION", "--language-detection",
-       [](server_config& c, const std::string& v) {
-         if (v != "cld2" && v != "cld2-only" && v != "none")
-           throw config_error("LANGUAGE_DETECTION must be cld2, cld2-only or none, not '" + v +
-                              "'");
-         c.detect_language = v != "none";
-         c.language_model = v == "cld2";
-       }},
-      {"TOPIC_MODEL", "--topic-model",
-       [](server_config& c, const std::string& v) { c.topic_model = v; }},
-      {"TOPIC_MIN_CONFIDENCE", "--topic-min-confidence",
-       [](server_config& c, const std::string& v) {
-         char* end = nullptr;
-         const double p = std::strtod(v.c_str(), &end);
-         if (v.empty() || *end != '\0' || !(p >= 0 && p <= 1))
-           throw config_error("TOPIC_MIN_CONFIDENCE must be a number from 0 to 1, not '" + v + "'");
-         c.topic_min_confidence = p;
-       }},
-      {"TOPIC_EMBEDDINGS_MODEL", "--topic-embeddings-model",
-       [](server_config& c, const std::string& v) { c.topic_embeddings_model = v; }},
-      {"MODEL_RATES", "--model-rates-json",
-       [](server_config& c, const std::string& v) { c.model_rates_json = v; }},
-      {"MODEL_RATES_FILE", "--model-rates",
-       [](server_config& c, const std::string& v) { c.model_rates_file = v; }},
-      {"ROLLUP_MAX_ENTRIES", "--rollup-max-entries",
-       [](server_config& c, const std::string& v) {
-         c.rollup.max_entries = std::max<std::uint64_t>(1, to_number("ROLLUP_MAX_ENTRIES", v));
-       }},
-      {"ROLLUP_MAX_AGE_S", "--rollup-max-age",
-       [](server_config& c, const std::string& v) {
-         c.rollup.max_age = std::chrono::seconds(to_number("ROLLUP_MAX_AGE_S", v));
-       }},
-      {"INFLUX_URL", "--influx-url",
-       [](server_config& c, const std::string& v) {
-         c.influx.url = v;
-         c.has_influx = !v.empty();
-       }},
-      {"INFLUX_API_VERSION", "--influx-api-version",
-       [](server_config& c, const std::string& v) { c.influx.version = to_version(v); }},
-      {"INFLUX_API_TOKEN", "--influx-token",
-       [](server_config& c, const std::string& v) { c.influx.token = influx::secret_string(v); }},
-      {"INFLUX_ORG", "--influx-org",
-       [](server_config& c, const std::string& v) { c.influx.org = v; }},
-      {"INFLUX_BUCKET", "--influx-bucket",
-       [](server_config& c, const std::string& v) { c.influx.bucket = v; }},
-      {"INFLUX_DATABASE", "--influx-database",
-       [](server_config& c, const std::string& v) { c.influx.database = v; }},
-      {"INFLUX_RETENTION_POLICY", "--influx-retention-policy",
-       [](server_config& c, const std::string& v) { c.influx.retention_policy = v; }},
-      {"INFLUX_USERNAME", "--influx-username",
-       [](server_config& c, const std::string& v) { c.influx.username = v; }},
-      {"INFLUX_GZIP", "--influx-gzip",
-       [](server_config& c, const std::string& v) { c.influx.gzip = to_bool("INFLUX_GZIP", v); }},
-      {"INFLUX_TIMEOUT_MS", "--influx-timeout-ms",
-       [](server_config& c, const std::string& v) {
-         c.influx.timeout = ms(to_number("INFLUX_TIMEOUT_MS", v));
-       }},
-      {"INFLUX_BATCH_LINES", "--influx-batch-lines",
-       [](server_config& c, const std::string& v) {
-         c.sender.batch_lines = std::max<std::size_t>(1, to_number("INFLUX_BATCH_LINES", v));
-       }},
-      {"INFLUX_BATCH_BYTES", "--influx-batch-bytes",
-       [](server_config& c, const std::string& v) {
-         c.sender.batch_bytes = std::max<std::size_t>(1024, to_number("INFLUX_BATCH_BYTES", v));
-       }},
-      {"INFLUX_CONNECTIONS", "--influx-connections",
-       [](server_config& c, const std::string& v) {
-         c.influx_connections = static_cast<unsigned>(
-             std::clamp<std::uint64_t>(to_number("INFLUX_CONNECTIONS", v), 1, 16));
-       }},
-      {"INFLUX_LINGER_MS", "--influx-linger-ms",
-       [](server_config& c, const std::string& v) {
-         c.sender.linger = ms(to_number("INFLUX_LINGER_MS", v));
-       }},
-      {"INFLUX_RETRY_INITIAL_MS", "--influx-retry-initial-ms",
-       [](server_config& c, const std::string& v) {
-         c.sender.retry_initial =
-             ms(std::max<std::uint64_t>(1, to_number("INFLUX_RETRY_INITIAL_MS", v)));
-       }},
-      {"INFLUX_RETRY_MAX_MS", "--influx-retry-max-ms",
-       [](server_config& c, const std::string& v) {
-         c.sender.retry_max = ms(std::max<std::uint64_t>(1, to_number("INFLUX_RETRY_MAX_MS", v)));
-       }},
+      text({"HOST", "--host", "ADDRESS", "HTTP", "listen address"}, FIELD(host)),
+      make(
+          {"PORT", "--port", "PORT", "HTTP", "listen port"},
+          [](const server_config& c) { return std::to_string(c.port); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            const std::uint64_t n = apps::parse_uint64(name, v);
+            if (n > 65535) {
+              throw usage_error(
+                  fmt::format("{} takes a port number up to 65535, not '{}'", name, v));
+            }
+            c.port = static_cast<unsigned short>(n);
+          }),
+      number({"THREADS", "--threads", "N", "HTTP", "I/O threads (sockets only)"}, FIELD(threads),
+             1),
+      number({"WORKERS", "--workers", "N", "HTTP",
+              "analysis threads: requests are parsed, analysed and spooled here, never on an I/O "
+              "thread"},
+             FIELD(workers), 1),
+      number({"MAX_BODY_BYTES", "--max-body-bytes", "BYTES", "HTTP",
+              "largest request body, also after gunzip (413 above it)"},
+             FIELD(max_body_bytes)),
+      number({"MAX_EVENTS", "--max-events", "N", "HTTP",
+              "most events in one body (413 above it, before any is processed); 0: no limit"},
+             FIELD(max_events)),
+      number({"MAX_LOGGED_ERRORS", "--max-logged-errors", "N", "HTTP",
+              "error lines logged per body, then one summary line by reason; 0: every line"},
+             FIELD(max_logged_errors)),
+      number({"READ_TIMEOUT_S", "--read-timeout", "SECONDS", "HTTP",
+              "seconds to read one request's body"},
+             FIELD(read_timeout)),
+      number({"IDLE_TIMEOUT_S", "--idle-timeout", "SECONDS", "HTTP",
+              "seconds a connection may wait for and send a request's header (idle keep-alive "
+              "connections close after it)"},
+             FIELD(idle_timeout), 1),
+      number({"MAX_CONNECTIONS", "--max-connections", "N", "HTTP",
+              "open connections; more are answered 503 + Retry-After and closed (also kept below "
+              "ulimit -n)"},
+             FIELD(max_connections), 1),
+      number({"MAX_INFLIGHT_BODY_BYTES", "--max-inflight-body-bytes", "BYTES", "HTTP",
+              "request body bytes held by all requests together; beyond it 503 + Retry-After (at "
+              "least MAX_BODY_BYTES)"},
+             FIELD(max_inflight_body_bytes), 1),
+      make(
+          {"AUTH_TOKEN", "--auth-token", "TOKEN", "Security",
+           "bearer token required on /data (and /metrics); unset: no authentication (never "
+           "printed)"},
+          [](const server_config&) { return std::string(); },
+          [](server_config& c, std::string_view, const std::string& v) {
+            c.auth_token = output::secret_string(v);
+          }),
+      text({"AUTH_TOKEN_FILE", "--auth-token-file", "PATH", "Security",
+            "file of accepted bearer tokens, one per line (with AUTH_TOKEN: either is accepted)"},
+           FIELD(auth_token_file)),
+      boolean({"AUTH_METRICS", "--auth-metrics", "BOOL", "Security",
+               "with a token configured, /metrics needs it too"},
+              FIELD(auth_metrics)),
+      number({"SHUTDOWN_REQUESTS_S", "--shutdown-requests", "SECONDS", "HTTP",
+              "on SIGTERM/SIGINT, seconds to let the requests in flight finish"},
+             FIELD(in_flight_timeout)),
+      number({"SHUTDOWN_DRAIN_S", "--shutdown-drain", "SECONDS", "HTTP",
+              "on SIGTERM/SIGINT, then seconds to keep sending pending points"},
+             FIELD(drain_timeout)),
+      make(
+          {"LOG_LEVEL", "--log-level", "LEVEL", "HTTP", "DEBUG, INFO, WARNING or ERROR"},
+          [](const server_config& c) { return std::string(to_string(c.level)); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            const auto level = parse_log_level(v);
+            if (!level) {
+              throw usage_error(
+                  fmt::format("{} takes DEBUG, INFO, WARNING or ERROR, not '{}'", name, v));
+            }
+            c.level = *level;
+          }),
   };
+}
+
+std::vector<server_option> spool_options() {
+  return {
+      text({"DATA_DIR", "--data-dir", "DIR", "Spool", "spool directory (created if missing)"},
+           FIELD(data_dir)),
+      number({"SPOOL_MAX_BYTES", "--spool-max-bytes", "BYTES", "Spool",
+              "pending bytes (all lanes together) before 503 + Retry-After: 5"},
+             FIELD(spool_max_bytes)),
+      number({"SPOOL_SEGMENT_BYTES", "--spool-segment-bytes", "BYTES", "Spool",
+              "spool file rotation size"},
+             FIELD(spool_segment_bytes)),
+      boolean({"SPOOL_FSYNC", "--spool-fsync", "BOOL", "Spool",
+               "fdatasync every accepted batch before the reply"},
+              FIELD(spool_sync)),
+      boolean({"RESEND_DEAD_LETTERS", "--resend-dead-letters", "BOOL", "Spool",
+               "at start, resend the points InfluxDB refused (DATA_DIR/dead-letter) once the "
+               "cause is fixed"},
+              FIELD(resend_dead_letters)),
+  };
+}
+
+std::vector<server_option> analysis_options() {
+  return {
+      make(
+          {"LANGUAGE_DETECTION", "--language-detection", "MODE", "Analysis",
+           "cld2: CLD2 + the built-in fastText model (docs/language.md); cld2-only: CLD2 alone; "
+           "none: language=undefined"},
+          [](const server_config& c) { return std::string(apps::to_string(c.analysis.language)); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            const auto mode = apps::parse_language_mode(v);
+            if (!mode) {
+              throw usage_error(fmt::format("{} takes cld2, cld2-only or none, not '{}'", name, v));
+            }
+            c.analysis.language = *mode;
+          }),
+      text({"TOPIC_MODEL", "--topic-model", "PATH", "Analysis",
+            "fastText supervised topic model (docs/topics.md); unset, empty or none: no topics"},
+           FIELD(analysis.topic_model)),
+      make(
+          {"TOPIC_MIN_CONFIDENCE", "--topic-min-confidence", "P", "Analysis",
+           "a best-topic probability below it gives topic=undefined"},
+          [](const server_config& c) { return fmt::format("{}", c.analysis.topic_min_confidence); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            c.analysis.topic_min_confidence = apps::parse_probability(name, v);
+          }),
+      text({"TOPIC_EMBEDDINGS_MODEL", "--topic-embeddings-model", "NAME", "Analysis",
+            "accepted and ignored with a warning (BERTopic only)"},
+           FIELD(topic_embeddings_model)),
+      text({"MODEL_RATES", "--model-rates-json", "JSON", "Analysis",
+            "rate table for records without Core prices (docs/pricing.md)"},
+           FIELD(analysis.model_rates_json)),
+      text({"MODEL_RATES_FILE", "--model-rates", "PATH", "Analysis",
+            "the same table read from a file (not both)"},
+           FIELD(analysis.model_rates_file)),
+      number({"ROLLUP_MAX_ENTRIES", "--rollup-max-entries", "N", "Analysis",
+              "child prices waiting for their parent, and completed spans remembered"},
+             FIELD(analysis.rollup.max_entries), 1),
+      number({"ROLLUP_MAX_AGE_S", "--rollup-max-age", "SECONDS", "Analysis",
+              "seconds an entry waits before it expires (counted)"},
+             FIELD(analysis.rollup.max_age)),
+  };
+}
+
+std::vector<server_option> influx_options() {
+  return {
+      make(
+          {"INFLUX_URL", "--influx-url", "URL", "InfluxDB",
+           "InfluxDB base URL; unset: the spool files are the output"},
+          [](const server_config& c) { return c.influx.url; },
+          [](server_config& c, std::string_view, const std::string& v) {
+            c.influx.url = v;
+            c.has_influx = !v.empty();
+          }),
+      make(
+          {"INFLUX_API_VERSION", "--influx-api-version", "auto|1|2|3", "InfluxDB",
+           "the write API; auto asks GET /ping"},
+          [](const server_config& c) { return show_api_version(c.influx.version); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            c.influx.version = to_api_version(name, v);
+          }),
+      make(
+          {"INFLUX_API_TOKEN", "--influx-token", "TOKEN", "InfluxDB",
+           "v2 Token, v3 Bearer, v1 password (never printed)"},
+          [](const server_config&) { return std::string(); },
+          [](server_config& c, std::string_view, const std::string& v) {
+            c.influx.token = influx::secret_string(v);
+          }),
+      text({"INFLUX_ORG", "--influx-org", "ORG", "InfluxDB", "v2 organisation"}, FIELD(influx.org)),
+      text({"INFLUX_BUCKET", "--influx-bucket", "BUCKET", "InfluxDB", "v2 bucket"},
+           FIELD(influx.bucket)),
+      text({"INFLUX_DATABASE", "--influx-database", "NAME", "InfluxDB",
+            "v1/v3 database (output files: the CONTEXT-DATABASE, default dial)"},
+           FIELD(influx.database)),
+      text({"INFLUX_RETENTION_POLICY", "--influx-retention-policy", "NAME", "InfluxDB",
+            "v1 retention policy"},
+           FIELD(influx.retention_policy)),
+      text({"INFLUX_USERNAME", "--influx-username", "USER", "InfluxDB", "v1 Basic-auth user"},
+           FIELD(influx.username)),
+      boolean({"INFLUX_GZIP", "--influx-gzip", "BOOL", "InfluxDB", "gzip write bodies"},
+              FIELD(influx.gzip)),
+      number({"INFLUX_TIMEOUT_MS", "--influx-timeout-ms", "MS", "InfluxDB", "one write request"},
+             FIELD(influx.timeout)),
+      number({"INFLUX_BATCH_LINES", "--influx-batch-lines", "N", "InfluxDB",
+              "lines per write request"},
+             FIELD(sender.batch_lines), 1),
+      number({"INFLUX_BATCH_BYTES", "--influx-batch-bytes", "BYTES", "InfluxDB",
+              "bytes per write request (at least 1024)"},
+             FIELD(sender.batch_bytes), 1024),
+      number({"INFLUX_CONNECTIONS", "--influx-connections", "N", "InfluxDB",
+              "parallel writers, each draining its own spool lane DATA_DIR/lane-<i> (1-16)"},
+             FIELD(influx_connections), 1, 16),
+      number({"INFLUX_LINGER_MS", "--influx-linger-ms", "MS", "InfluxDB",
+              "with less than a full batch pending, wait this long once for more"},
+             FIELD(sender.linger)),
+      number({"INFLUX_RETRY_INITIAL_MS", "--influx-retry-initial-ms", "MS", "InfluxDB",
+              "first retry delay (then doubled, with jitter)"},
+             FIELD(sender.retry_initial), 1),
+      number({"INFLUX_RETRY_MAX_MS", "--influx-retry-max-ms", "MS", "InfluxDB", "retry delay cap"},
+             FIELD(sender.retry_max), 1),
+  };
+}
+
+#undef FIELD
+
+constexpr const char* description =
+    R"(Receives DIAL Core log batches from Vector on POST /data, writes the analytics points to a
+durable spool in DATA_DIR, and from there to InfluxDB (v1, v2 or v3). Without INFLUX_URL the
+spool files (DATA_DIR/points-*.lp) are the output.
+
+Every option can also be set with the environment variable its help names ("env NAME");
+flags win over variables.)";
+
+constexpr const char* footer =
+    R"(Endpoints: POST /data, HEAD /data, GET /health, GET /metrics (docs/http-api.md).
+Every setting in detail: docs/configuration.md.)";
+
+// The CLI11 command of the server: one option per setting, its value kept as text in `values`.
+void describe_command(CLI::App& app, std::vector<std::string>& values,
+                      std::vector<CLI::Option*>& given) {
+  apps::configure_app(app, version_line());
+  app.description(description);
+  app.footer(footer);
+  const server_config defaults;
+  const auto& table = server_options();
+  values.assign(table.size(), std::string());
+  given.clear();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const server_option& o = table[i];
+    given.push_back(
+        app.add_option(std::string(o.flag), values[i], fmt::format("{}; env {}", o.help, o.env))
+            ->type_name(std::string(o.value_name))
+            ->default_str(o.shown(defaults))
+            ->group(std::string(o.group)));
+  }
 }
 
 }  // namespace
 
-server_config load_config(const std::vector<std::string>& args, bool& help) {
-  server_config c;
-  const auto opts = options();
-  for (const option& o : opts) {
-    if (const char* v = std::getenv(o.env)) o.set(c, v);
-  }
-  help = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    if (a == "--help" || a == "-h") {
-      help = true;
-      return c;
+const std::vector<server_option>& server_options() {
+  static const std::vector<server_option> table = [] {
+    std::vector<server_option> all;
+    for (auto part : {http_options(), spool_options(), analysis_options(), influx_options()}) {
+      for (auto& o : part) all.push_back(std::move(o));
     }
-    std::string value;
-    bool has_value = false;
-    if (const auto eq = a.find('='); eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_value = true;
-    }
-    const option* found = nullptr;
-    for (const option& o : opts) {
-      if (a == o.flag) found = &o;
-    }
-    if (!found) throw config_error("unknown option '" + a + "'");
-    if (!has_value) {
-      if (i + 1 >= args.size()) throw config_error("option " + a + " needs a value");
-      value = args[++i];
-    }
-    found->set(c, value);
-  }
-  if (!c.model_rates_json.empty() && !c.model_rates_file.empty())
-    throw config_error("give the rate table as MODEL_RATES or as a file (--model-rates), not both");
-  return c;
+    return all;
+  }();
+  return table;
 }
 
-const char* usage() {
-  return R"(Usage: dial-analytics-server [--option value | --option=value]...
-
-Receives DIAL Core log batches from Vector on POST /data, writes the analytics points to a
-durable spool in DATA_DIR, and from there to InfluxDB (v1, v2 or v3). Without INFLUX_URL the
-spool files (DATA_DIR/points-*.lp) are the output.
-
-Every option is an environment variable (left) or a flag (right); flags win.
-  HOST                  --host                  listen address (default 0.0.0.0)
-  PORT                  --port                  listen port (default 5000)
-  THREADS               --threads               I/O threads (default 2)
-  WORKERS               --workers               analysis threads, off the I/O threads (default 2)
-  MAX_BODY_BYTES        --max-body-bytes        largest request body, also after gunzip (64 MiB)
-  READ_TIMEOUT_S        --read-timeout          seconds to read one request (default 300)
-  SHUTDOWN_DRAIN_S      --shutdown-drain        on SIGTERM, seconds to keep sending (default 10)
-  LOG_LEVEL             --log-level             DEBUG, INFO, WARNING, ERROR (default INFO)
-  DATA_DIR              --data-dir              spool directory (default ./data)
-  SPOOL_MAX_BYTES       --spool-max-bytes       pending bytes before 503 (default 1 GiB)
-  SPOOL_SEGMENT_BYTES   --spool-segment-bytes   spool file rotation size (default 64 MiB)
-  SPOOL_FSYNC           --spool-fsync           fdatasync before acknowledging (default true)
-  LANGUAGE_DETECTION    --language-detection    cld2 (default: CLD2 + built-in model), cld2-only
-                                                or none (docs/language.md)
-  TOPIC_MODEL           --topic-model           fastText topic model file; unset: no topics
-  TOPIC_MIN_CONFIDENCE  --topic-min-confidence  lower probability: topic=undefined (default 0.5)
-  TOPIC_EMBEDDINGS_MODEL --topic-embeddings-model  accepted and ignored (BERTopic only)
-  MODEL_RATES           --model-rates-json      rate table (JSON) for records without Core prices
-  MODEL_RATES_FILE      --model-rates           the same table read from a file (docs/pricing.md)
-  ROLLUP_MAX_ENTRIES    --rollup-max-entries    pending child prices kept for parents (100000)
-  ROLLUP_MAX_AGE_S      --rollup-max-age        seconds a child price waits for its parent (600)
-  INFLUX_URL            --influx-url            InfluxDB base URL; unset: spool files only
-  INFLUX_API_VERSION    --influx-api-version    auto, 1, 2 or 3 (default auto: GET /ping)
-  INFLUX_API_TOKEN      --influx-token          v2 Token / v3 Bearer / v1 password
-  INFLUX_ORG            --influx-org            v2 organisation
-  INFLUX_BUCKET         --influx-bucket         v2 bucket
-  INFLUX_DATABASE       --influx-database       v1 / v3 database
-  INFLUX_RETENTION_POLICY --influx-retention-policy  v1 retention policy
-  INFLUX_USERNAME       --influx-username       v1 user (Basic auth)
-  INFLUX_GZIP           --influx-gzip           gzip request bodies (default false)
-  INFLUX_TIMEOUT_MS     --influx-timeout-ms     one write request (default 10000)
-  INFLUX_BATCH_LINES    --influx-batch-lines    lines per write (default 5000)
-  INFLUX_BATCH_BYTES    --influx-batch-bytes    bytes per write (default 4 MiB)
-  INFLUX_CONNECTIONS    --influx-connections    parallel writers, one spool lane each (default 2)
-  INFLUX_LINGER_MS      --influx-linger-ms      wait once for a fuller batch (default 1000)
-  INFLUX_RETRY_INITIAL_MS --influx-retry-initial-ms  first retry delay (default 1000)
-  INFLUX_RETRY_MAX_MS   --influx-retry-max-ms   retry delay cap (default 60000)
-
-Endpoints: POST /data, HEAD /data, GET /health, GET /metrics. See docs/http-api.md.
-)";
+command_line load_config(const std::vector<std::string>& args, const env_lookup& env) {
+  CLI::App app;
+  app.name("dial-analytics-server");
+  std::vector<std::string> values;
+  std::vector<CLI::Option*> given;
+  describe_command(app, values, given);
+  command_line result;
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them so
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    result.what = command_line::action::help;
+    return result;
+  } catch (const CLI::CallForAllHelp&) {
+    result.what = command_line::action::help;
+    return result;
+  } catch (const CLI::CallForVersion&) {
+    result.what = command_line::action::version;
+    return result;
+  } catch (const CLI::ParseError& e) {
+    throw config_error(apps::describe_parse_error(app, e));
+  }
+  const auto& table = server_options();
+  server_config& c = result.config;
+  try {
+    for (const server_option& o : table) {
+      const std::string name(o.env);
+      if (const char* v = env ? env(name.c_str()) : std::getenv(name.c_str())) o.set(c, o.env, v);
+    }
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      if (given[i]->count() > 0) table[i].set(c, table[i].flag, values[i]);
+    }
+    if (!c.analysis.model_rates_json.empty() && !c.analysis.model_rates_file.empty()) {
+      throw usage_error(
+          "give the rate table as MODEL_RATES or as a file (--model-rates), not both");
+    }
+  } catch (const usage_error& e) {
+    throw config_error(apps::usage_message(app, e.what()));
+  }
+  return result;
 }
+
+std::string help_text() {
+  CLI::App app;
+  app.name("dial-analytics-server");
+  std::vector<std::string> values;
+  std::vector<CLI::Option*> given;
+  describe_command(app, values, given);
+  return apps::help_text(app);
+}
+
+std::string version_line() { return std::string("dial-analytics-server ") + version_string; }
 
 }  // namespace dial_analytics::server

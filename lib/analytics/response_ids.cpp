@@ -49,27 +49,34 @@ void format_uuid(unsigned char (&bytes)[16], unsigned version, char (&buffer)[36
 }  // namespace
 
 std::string_view content_id_generator::next_for(std::string_view text) {
-  // Two 64-bit lanes with different seeds, each word mixed in with splitmix64's finaliser; the
-  // length goes in first so that texts differing only in trailing zero bytes differ.
-  std::uint64_t a = 0x243f6a8885a308d3ULL ^ text.size();
-  std::uint64_t b = 0x13198a2e03707344ULL ^ (text.size() * 0x9e3779b97f4a7c15ULL);
-  auto mix = [](std::uint64_t& lane, std::uint64_t word) {
-    std::uint64_t z = lane ^ word;
-    lane = splitmix(z);
+  // Four lanes take 32 bytes per step with xxHash64's round (multiply, rotate, multiply): fast on
+  // records of tens of kilobytes. The tail and the length go in last, then each 64-bit half is
+  // finalised from all four lanes with splitmix64.
+  constexpr std::uint64_t prime1 = 0x9e3779b185ebca87ULL, prime2 = 0xc2b2ae3d27d4eb4fULL;
+  auto round = [](std::uint64_t acc, std::uint64_t word) {
+    acc += word * prime2;
+    acc = (acc << 31) | (acc >> 33);
+    return acc * prime1;
   };
+  std::uint64_t lanes[4] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
+                            0x082efa98ec4e6c89ULL};
   std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    const std::uint64_t word = load64(text.data() + i);
-    mix(a, word);
-    mix(b, word ^ 0xa4093822299f31d0ULL);
+  for (; i + 32 <= text.size(); i += 32) {
+    for (int k = 0; k < 4; ++k) lanes[k] = round(lanes[k], load64(text.data() + i + 8 * k));
   }
+  for (int k = 0; i + 8 <= text.size(); i += 8, ++k)
+    lanes[k] = round(lanes[k], load64(text.data() + i));
   std::uint64_t tail = 0;
-  for (std::size_t k = text.size(); k > i; --k)
+  for (std::size_t k = text.size(); k > i; --k) {
     tail = (tail << 8) | static_cast<unsigned char>(text[k - 1]);
-  mix(a, tail ^ 0x082efa98ec4e6c89ULL);
-  mix(b, tail ^ 0x452821e638d01377ULL);
-  mix(a, b);  // each half depends on both lanes
-  mix(b, a);
+  }
+  lanes[3] = round(lanes[3], tail ^ (static_cast<std::uint64_t>(text.size()) << 3));
+  std::uint64_t a = lanes[0] ^ round(lanes[1], lanes[2]) ^ text.size();
+  std::uint64_t b = lanes[2] ^ round(lanes[3], lanes[0]);
+  a = splitmix(a) ^ lanes[3];
+  b = splitmix(b) ^ lanes[1];
+  a = splitmix(a);
+  b = splitmix(b);
   unsigned char bytes[16];
   for (int k = 0; k < 8; ++k) {
     bytes[k] = static_cast<unsigned char>(a >> (8 * k));

@@ -25,6 +25,17 @@ inline std::string ascii_lowercase(std::string_view s) {
   return out;
 }
 
+/// The ASCII whitespace Python's str.strip() and int()/float() skip: space, \t \n \v \f \r.
+inline constexpr std::string_view python_whitespace = " \t\n\v\f\r";
+
+/// Removes a leading '+' or '-' from `s`; @return true for '-'.
+constexpr bool take_sign(std::string_view& s) noexcept {
+  if (s.empty() || (s.front() != '+' && s.front() != '-')) return false;
+  const bool negative = s.front() == '-';
+  s.remove_prefix(1);
+  return negative;
+}
+
 /// `s` without leading and trailing `chars` (by default spaces and tabs).
 constexpr std::string_view trim(std::string_view s, std::string_view chars = " \t") noexcept {
   const std::size_t first = s.find_first_not_of(chars);

@@ -2,6 +2,7 @@
 // Python value semantics (see py_value.hpp).
 #include "detail/py_value.hpp"
 
+#include "detail/ascii.hpp"
 #include "detail/utf8.hpp"
 
 #include <cctype>
@@ -197,17 +198,9 @@ std::string_view py_strip(std::string_view s) noexcept {
 namespace {
 
 bool parse_py_float_text(std::string_view text, double& out) {
-  std::string_view t = text;
-  auto is_space = [](char c) { return c == ' ' || (c >= 0x09 && c <= 0x0d); };
-  while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
-  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
-  bool negative = false;
-  if (!t.empty() && (t.front() == '+' || t.front() == '-')) {
-    negative = t.front() == '-';
-    t.remove_prefix(1);
-  }
-  std::string lowered;
-  for (char c : t) lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  std::string_view t = trim(text, python_whitespace);
+  const bool negative = take_sign(t);
+  const std::string lowered = ascii_lowercase(t);
   if (lowered == "inf" || lowered == "infinity") {
     out = negative ? -HUGE_VAL : HUGE_VAL;
     return true;

@@ -5,12 +5,17 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <dial_analytics/error.hpp>
 
 #include "detail/curl_http.hpp"
 #include "detail/redact.hpp"
+#include "influx/refusals.hpp"
 
 namespace dial_analytics::influx {
 using detail::trim_slash;
@@ -83,6 +88,9 @@ class influx_writer final : public output::batch_writer {
 
   [[nodiscard]] std::string_view name() const noexcept override { return "InfluxDB"; }
   [[nodiscard]] output::line_noun noun() const noexcept override { return {"point", "points"}; }
+  [[nodiscard]] std::string remedy(std::string_view message) const override {
+    return refusal_remedy(message);
+  }
 
   write_result write(std::string_view lines) override {
     const detail::http_response answer = http_.post(url_, lines, headers_, gzip_);
@@ -117,7 +125,85 @@ std::size_t rejected_lines(std::string_view body, std::size_t lines) {
   return n > 0 ? std::min(n, lines) : lines;
 }
 
+// The API of an InfluxDB that did not answer at start: the first answer decides, for every lane.
+class shared_resolution {
+ public:
+  shared_resolution(influx_config config, log_callback log)
+      : config_(std::move(config)), log_(std::move(log)) {}
+
+  // The configuration with its version once InfluxDB answered; nothing (and why) until then.
+  std::optional<influx_config> resolve(std::string& why) {
+    std::lock_guard lock(mutex_);
+    if (resolved_) return resolved_;
+    const version_probe probe = probe_version(config_);
+    if (!probe.answered) {
+      why = probe.note.substr(0, probe.note.find(';'));
+      return std::nullopt;
+    }
+    resolved_ = config_;
+    resolved_->version = probe.version;
+    if (log_) {
+      log_(log_level::info, "InfluxDB answered at " + detail::redact(trim_slash(config_.url)) +
+                                ": API " + to_string(probe.version) + " (" + probe.note + ")");
+    }
+    return resolved_;
+  }
+
+ private:
+  std::mutex mutex_;
+  influx_config config_;  // version automatic
+  log_callback log_;
+  std::optional<influx_config> resolved_;
+};
+
+// Asks GET /ping before each write until InfluxDB answers, then writes through its API.
+class probing_writer final : public output::batch_writer {
+ public:
+  explicit probing_writer(std::shared_ptr<shared_resolution> shared) : shared_(std::move(shared)) {}
+
+  [[nodiscard]] std::string_view name() const noexcept override { return "InfluxDB"; }
+  [[nodiscard]] output::line_noun noun() const noexcept override { return {"point", "points"}; }
+  [[nodiscard]] std::string remedy(std::string_view message) const override {
+    return refusal_remedy(message);
+  }
+
+  write_result write(std::string_view lines) override {
+    if (!inner_) {
+      std::string why;
+      const std::optional<influx_config> config = shared_->resolve(why);
+      if (!config) {
+        return {write_outcome::retry,
+                0,
+                0,
+                {},
+                "no answer yet, the API is chosen once InfluxDB answers (" + why + ")"};
+      }
+      try {
+        inner_ = make_influx_writer(*config);
+      } catch (const config_error& e) {
+        return {write_outcome::unavailable, 0, 0, {}, e.what()};
+      }
+    }
+    return inner_->write(lines);
+  }
+
+ private:
+  std::shared_ptr<shared_resolution> shared_;
+  std::unique_ptr<output::batch_writer> inner_;
+};
+
 }  // namespace
+
+std::function<std::unique_ptr<output::batch_writer>()> make_writer_factory(
+    const influx_config& config, const version_probe& start, log_callback log) {
+  if (config.version != api_version::automatic || start.answered) {
+    influx_config resolved = config;
+    resolved.version = start.version;
+    return [resolved] { return make_influx_writer(resolved); };
+  }
+  auto shared = std::make_shared<shared_resolution>(config, std::move(log));
+  return [shared] { return std::make_unique<probing_writer>(shared); };
+}
 
 std::unique_ptr<output::batch_writer> make_influx_writer(const influx_config& config) {
   return std::make_unique<influx_writer>(config);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The reference's URI patterns (docs/line-protocol.md) as hand-written matchers with Python `re.search`
-// semantics: `.` never matches '\n', `$` matches at the end or before a final '\n', lazy groups
-// take the first match that lets the rest succeed.
+// The reference's URI patterns (docs/line-protocol.md) as hand-written matchers with Python
+// `re.search` semantics: `.` never matches '\n', `$` matches at the end or before a final '\n',
+// lazy groups take the first match that lets the rest succeed.
 #include <dial_analytics/input/router.hpp>
 
 namespace dial_analytics {

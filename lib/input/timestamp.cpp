@@ -9,6 +9,8 @@
 
 #include <dial_analytics/error.hpp>
 
+#include "detail/ascii.hpp"
+
 namespace dial_analytics {
 namespace {
 
@@ -47,20 +49,10 @@ std::string bytes_repr(std::string_view s) {
   return out;
 }
 
-bool is_py_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 // int(bytes) in base 10: surrounding whitespace, a sign, digits with single underscores.
 long long py_int(std::string_view s) {
-  std::string_view t = s;
-  while (!t.empty() && is_py_space(t.front())) t.remove_prefix(1);
-  while (!t.empty() && is_py_space(t.back())) t.remove_suffix(1);
-  bool negative = false;
-  if (!t.empty() && (t.front() == '+' || t.front() == '-')) {
-    negative = t.front() == '-';
-    t.remove_prefix(1);
-  }
+  std::string_view t = detail::trim(s, detail::python_whitespace);
+  const bool negative = detail::take_sign(t);
   bool ok = !t.empty() && t.front() != '_' && t.back() != '_';
   long long value = 0;
   char prev = 0;

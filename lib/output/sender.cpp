@@ -4,10 +4,19 @@
 // the backend answers for it.
 #include <dial_analytics/output/sender.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <string>
+#include <system_error>
+
+#include "detail/posix_io.hpp"
 
 namespace dial_analytics::output {
 namespace {
@@ -17,6 +26,33 @@ using steady = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds idle_wait{200};
 // Backoff doubles at most this many times before `retry_max` caps it anyway.
 constexpr int max_doublings = 20;
+// A backend's reason in a dead-letter comment line is cut to this many bytes.
+constexpr std::size_t max_reason_bytes = 500;
+
+// `2024-05-01T12:00:00Z`
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char text[32];
+  return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm));
+}
+
+// The reason on one comment line.
+std::string one_line(std::string_view message) {
+  std::string out(message.substr(0, max_reason_bytes));
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return out;
+}
+
+// Where to halve `lines` (more than one line): after the last line end before the middle, or
+// after the first one.
+std::size_t split_point(std::string_view lines) {
+  std::size_t mid = lines.rfind('\n', lines.size() / 2 - 1);
+  if (mid == std::string_view::npos) mid = lines.find('\n');
+  return mid + 1;
+}
 }  // namespace
 
 sender::sender(spool& source, std::unique_ptr<batch_writer> writer, sender_options opts)
@@ -79,9 +115,19 @@ void sender::run() {
       continue;
     }
     lingered = false;
-    if (!send(batch)) break;  // stop requested while retrying: the batch stays in the spool
+    if (!deliver(batch)) break;  // stop requested while retrying: the batch stays in the spool
     spool_.consume(batch.size());
   }
+}
+
+// Sends one batch read from the spool and reports what the backend refused of it, in one line.
+bool sender::deliver(std::string_view batch) {
+  const std::size_t count = count_lines(batch);
+  tally_ = {};
+  tally_.budget = options_.bisect_requests_per_line * count;
+  const bool answered = send(batch);
+  if (answered && tally_.parts > 0) report_refusals(count);
+  return answered;
 }
 
 bool sender::should_linger(std::string_view batch) const {
@@ -97,9 +143,10 @@ bool sender::send(std::string_view lines) {
     const write_result r = timed_write(lines);
     switch (r.outcome) {
       case write_outcome::written:
-      case write_outcome::rejected:
-        count_written(r, lines, count);
+        count_written(lines, count);
         return true;
+      case write_outcome::rejected:
+        return refused(r, lines, count);
       case write_outcome::too_large:
         return send_halves(lines);
       case write_outcome::retry:
@@ -122,20 +169,85 @@ write_result sender::timed_write(std::string_view lines) {
   return r;
 }
 
-// The backend answered for every line: stored, or (some) refused for good and never resent.
-void sender::count_written(const write_result& r, std::string_view lines, std::size_t count) {
+// The backend stored every line.
+void sender::count_written(std::string_view lines, std::size_t count) {
   stats_.healthy = true;
-  if (r.outcome == write_outcome::written) {
-    stats_.lines_written += count;
-    stats_.bytes_written += lines.size();
-    return;
+  stats_.lines_written += count;
+  stats_.bytes_written += lines.size();
+}
+
+// Some or all of `lines` were refused for good. With a dead-letter file, a partial refusal is
+// halved and the halves resent (the backend does not say which lines it refused; resending
+// stored lines is harmless), down to single lines, within the request budget; a part refused
+// whole, a single line, or a part left when the budget is spent goes to the dead-letter file.
+bool sender::refused(const write_result& r, std::string_view lines, std::size_t count) {
+  stats_.healthy = true;
+  const bool dead_letters = !options_.dead_letter_file.empty();
+  const std::size_t refused = count == 1 ? 1 : std::min(r.rejected_lines, count);
+  bool cut_short = false;
+  if (dead_letters && count > 1 && refused < count) {
+    if (tally_.budget >= 2) {
+      tally_.budget -= 2;
+      const std::size_t cut = split_point(lines);
+      return send(lines.substr(0, cut)) && send(lines.substr(cut));
+    }
+    cut_short = tally_.bound_hit = true;
   }
   // Lines the backend did accept in a partial write count as written.
-  stats_.lines_rejected += r.rejected_lines;
-  stats_.lines_written += count - std::min(count, r.rejected_lines);
-  log(log_level::error,
-      fmt::format("{} rejected {} of {} {} (HTTP {}): {}", writer_->name(), r.rejected_lines, count,
-                  writer_->noun().plural, r.http_status, r.message));
+  stats_.lines_rejected += refused;
+  stats_.lines_written += count - refused;
+  if (tally_.parts++ == 0) tally_.first = r;
+  tally_.refused += refused;
+  if (dead_letters) {
+    if (save_dead_letters(r, lines, cut_short)) {
+      stats_.lines_dead_lettered += count;
+      tally_.saved += count;
+    } else {
+      tally_.lost += count;
+    }
+  }
+  return true;
+}
+
+// Appends one refused part, after its comment line, to the dead-letter file (durably).
+bool sender::save_dead_letters(const write_result& r, std::string_view lines, bool cut_short) {
+  const std::filesystem::path& file = options_.dead_letter_file;
+  std::string text = fmt::format("# {} {} HTTP {}: {}\n", utc_now(), writer_->name(), r.http_status,
+                                 one_line(r.message));
+  if (cut_short)
+    text += fmt::format("# (bisection bound reached: may include {} {} stored)\n",
+                        writer_->noun().plural, writer_->name());
+  text += lines;
+  if (!lines.empty() && lines.back() != '\n') text += '\n';
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && detail::write_all(fd, text) && ::fdatasync(fd) == 0;
+  const int error = errno;
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    log(log_level::error,
+        fmt::format("cannot save {} refused {} to {}: {}; they are lost", count_lines(lines),
+                    writer_->noun().plural, file.string(), std::strerror(error)));
+  }
+  return ok;
+}
+
+// One ERROR line per batch: what was refused, why and what to do, where the lines are.
+void sender::report_refusals(std::size_t count) {
+  const write_result& r = tally_.first;
+  std::string line =
+      fmt::format("{} rejected {} of {} {} (HTTP {}): {}", writer_->name(), tally_.refused, count,
+                  writer_->noun().plural, r.http_status, r.message);
+  if (const std::string remedy = writer_->remedy(r.message); !remedy.empty()) line += "; " + remedy;
+  if (tally_.saved > 0) {
+    line += fmt::format("; dead-lettered {} {} to {}", tally_.saved, writer_->noun().plural,
+                        options_.dead_letter_file.string());
+    if (tally_.bound_hit)
+      line +=
+          fmt::format(" (bisection bound reached: may include stored {})", writer_->noun().plural);
+  }
+  log(log_level::error, line);
 }
 
 // A 413: resend the halves, split at the last line end before the middle (or the first one
@@ -147,9 +259,7 @@ bool sender::send_halves(std::string_view lines) {
                                       writer_->name(), writer_->noun().singular, lines.size()));
     return true;
   }
-  std::size_t mid = lines.rfind('\n', lines.size() / 2 - 1);
-  if (mid == std::string_view::npos) mid = lines.find('\n');
-  const std::size_t cut = mid + 1;
+  const std::size_t cut = split_point(lines);
   return send(lines.substr(0, cut)) && send(lines.substr(cut));
 }
 

@@ -28,7 +28,21 @@ namespace {
 // Sequence numbers in segment names are zero-padded to this width, so names sort by age.
 constexpr std::size_t min_seq_digits = 6;
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
+// Errors of the file system are system_category codes; the spool's own refusals (the cap, a batch
+// larger than the cap) are generic_category codes (see classify_append_error).
+std::error_code last_error() { return {errno, std::system_category()}; }
+
+// A fully sent last segment at least this large (or segment_bytes) is deleted at once, so that a
+// drained spool gives its disk space back (a smaller one is kept and appended to).
+constexpr std::uint64_t reclaim_bytes = 1ull << 20;
+
+// A cursor sequence beyond this is corrupt: it is ignored (sequences count segments).
+constexpr std::uint64_t max_sane_seq = 1ull << 48;
+
+void remove_file(const fs::path& p) {
+  std::error_code ec;
+  fs::remove(p, ec);
+}
 
 void sync_dir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -124,18 +138,26 @@ struct spool::impl {
     segments.assign(found.begin(), found.end());
     if (!options.files_are_output) read_cursor();
     if (!segments.empty()) cut_torn_tail(segments.back());
+    // The cut may leave the cursor beyond the end of the (first) segment: clamp it, or pending()
+    // would underflow and the cap refuse every append.
+    if (!segments.empty()) cursor_offset = std::min(cursor_offset, segments.front().size);
+    if (!options.files_are_output) reclaim_if_drained();
   }
 
   void read_cursor() {
     std::ifstream in(options.dir / "cursor");
     std::uint64_t seq = 0, offset = 0;
-    if (!(in >> seq >> offset) || segments.empty()) {
-      cursor_seq = segments.empty() ? 0 : segments.front().seq;
+    const bool parsed = static_cast<bool>(in >> seq >> offset) && seq < max_sane_seq;
+    if (!parsed || segments.empty()) {
+      // Without segments, new ones continue after the cursor's (an older number would be skipped
+      // as consumed at the next start).
+      cursor_seq = segments.empty() ? (parsed ? seq : 0) : segments.front().seq;
       cursor_offset = 0;
+      if (parsed && segments.empty()) persist_cursor();  // no stale offset into a new segment
       return;
     }
     while (!segments.empty() && segments.front().seq < seq) {
-      fs::remove(segments.front().path);
+      remove_file(segments.front().path);
       segments.pop_front();
     }
     if (!segments.empty() && segments.front().seq == seq) {
@@ -181,7 +203,13 @@ struct spool::impl {
     if (write_fd < 0) return last_error();
     std::uint64_t size = 0;
     if (!options.segment_header.empty()) {
-      if (!detail::write_all(write_fd, options.segment_header)) return last_error();
+      if (!detail::write_all(write_fd, options.segment_header)) {
+        const std::error_code ec = last_error();
+        ::close(write_fd);  // no half-made segment: the next append starts it again
+        write_fd = -1;
+        remove_file(path);
+        return ec;
+      }
       size = options.segment_header.size();
     }
     segments.push_back({seq, path, size, clock_type::now()});
@@ -214,10 +242,38 @@ struct spool::impl {
   // continue there).
   void drop_finished_segments() {
     while (segments.size() > 1 && cursor_offset >= segments.front().size) {
-      fs::remove(segments.front().path);
+      remove_file(segments.front().path);
       segments.pop_front();
       cursor_seq = segments.front().seq;
       cursor_offset = 0;
+    }
+  }
+
+  // A fully sent last segment of some size is deleted too (a full disk gets its space back); the
+  // cursor moves to the next sequence first, so a crash in between only leaves a sent file.
+  void reclaim_if_drained() {
+    if (segments.size() != 1) return;
+    const segment& last = segments.front();
+    if (cursor_offset < last.size ||
+        last.size < std::min(reclaim_bytes, std::max<std::uint64_t>(options.segment_bytes, 1)))
+      return;
+    cursor_seq = last.seq + 1;
+    cursor_offset = 0;
+    persist_cursor();
+    if (write_fd >= 0) ::close(write_fd);
+    if (read_fd >= 0) ::close(read_fd);
+    write_fd = read_fd = -1;
+    remove_file(last.path);
+    segments.clear();
+  }
+
+  // Cuts a failed append off the current segment: nothing of a batch that was not acknowledged
+  // stays. If even that fails, the segment is closed and the next append starts a new one (reads
+  // stop at the recorded size; a restart cuts the torn tail).
+  void undo_append(const segment& seg) {
+    if (::ftruncate(write_fd, static_cast<off_t>(seg.size)) != 0) {
+      ::close(write_fd);
+      write_fd = -1;
     }
   }
 
@@ -246,6 +302,7 @@ std::error_code spool::append(std::string_view lines) {
   if (lines.empty()) return {};
   impl& m = *impl_;
   std::lock_guard lock(m.mutex);
+  if (lines.size() > m.options.max_bytes) return std::make_error_code(std::errc::value_too_large);
   if (m.pending() + lines.size() > m.options.max_bytes) {
     // Without a consumer, files the operator moved away free space again.
     if (!m.options.files_are_output ||
@@ -260,13 +317,12 @@ std::error_code spool::append(std::string_view lines) {
     if (auto ec = m.open_new_segment()) return ec;
   }
   impl::segment& seg = m.segments.back();
-  if (!detail::write_all(m.write_fd, lines)) {
+  // Leave no partial batch behind: it was not acknowledged.
+  if (!detail::write_all(m.write_fd, lines) || (m.options.sync && ::fdatasync(m.write_fd) != 0)) {
     const std::error_code ec = last_error();
-    // Leave no partial batch behind: it was not acknowledged.
-    [[maybe_unused]] const int rc = ::ftruncate(m.write_fd, static_cast<off_t>(seg.size));
+    m.undo_append(seg);
     return ec;
   }
-  if (m.options.sync && ::fdatasync(m.write_fd) != 0) return last_error();
   seg.size += lines.size();
   m.cv.notify_all();
   return {};
@@ -319,6 +375,7 @@ void spool::consume(std::size_t bytes) {
   m.cursor_offset += bytes;
   m.drop_finished_segments();
   m.persist_cursor();
+  m.reclaim_if_drained();
 }
 
 bool spool::wait(std::chrono::milliseconds timeout) {
@@ -348,5 +405,14 @@ std::vector<std::filesystem::path> spool::segments() const {
 }
 
 const spool_options& spool::options() const noexcept { return impl_->options; }
+
+append_error classify_append_error(std::error_code ec) noexcept {
+  if (!ec) return append_error::none;
+  if (ec.category() == std::generic_category()) {
+    if (ec.value() == static_cast<int>(std::errc::no_space_on_device)) return append_error::full;
+    if (ec.value() == static_cast<int>(std::errc::value_too_large)) return append_error::too_large;
+  }
+  return append_error::storage;
+}
 
 }  // namespace dial_analytics::output

@@ -46,6 +46,30 @@ large_ndjson)
   total=$(wc -l <"$work/out")
   (( total == 1500 * lines )) || fail "$total points, expected $((1500 * lines))"
   ;;
+gzip_input)
+  # A gzip file (two members, as `cat a.gz b.gz` makes) replays as its text does.
+  for input in "$replay_data/vector_batch.input" "$replay_data/prompts_log.input"; do
+    "$exe" replay --deterministic-ids "$input" >"$work/plain.lp" 2>/dev/null
+    head -c 300 "$input" | gzip -c >"$work/in.gz"
+    tail -c +301 "$input" | gzip -c >>"$work/in.gz"
+    run replay --deterministic-ids "$work/in.gz"
+    expect_status 0
+    same_output "$work/plain.lp"
+    status=0
+    "$exe" replay --deterministic-ids - <"$work/in.gz" >"$work/out" 2>"$work/err" || status=$?
+    expect_status 0
+    same_output "$work/plain.lp"
+  done
+  # Truncated or followed by garbage: an error, never a partial success.
+  gzip -c "$replay_data/prompts_log.input" | head -c 200 >"$work/cut.gz"
+  run replay "$work/cut.gz"
+  expect_status 1
+  expect_err "is not valid gzip data"
+  { gzip -c "$replay_data/prompts_log.input"; echo garbage; } >"$work/tail.gz"
+  run replay "$work/tail.gz"
+  expect_status 1
+  expect_err "is not valid gzip data"
+  ;;
 *)
   fail "unknown case $3"
   ;;

@@ -6,10 +6,10 @@
 
 #include <algorithm>
 
-#include <zlib.h>
 #include <fstream>
 #include <sstream>
 
+#include "detail/zlib.hpp"
 #include "support/fake_influx_server.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
@@ -44,16 +44,8 @@ std::string spooled(const std::filesystem::path& dir) {
 }
 
 std::string gzip(const std::string& in) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
+  std::string out;
+  REQUIRE(dial_analytics::detail::gzip_compress(in, out));
   return out;
 }
 
@@ -225,7 +217,7 @@ TEST_CASE("chats get a language by default and LANGUAGE_DETECTION=none turns it 
     CHECK(spooled(f.config.data_dir).find(",language=en,") != std::string::npos);
   }
   fixture f;
-  f.config.detect_language = false;
+  f.config.analysis.language = dial_analytics::apps::language_mode::none;
   ds::app app(f.config, f.log);
   CHECK(app.handle(post(cooking_chat_batch())).status == 200);
   CHECK(spooled(f.config.data_dir).find(",language=undefined,") != std::string::npos);
@@ -233,17 +225,16 @@ TEST_CASE("chats get a language by default and LANGUAGE_DETECTION=none turns it 
 
 TEST_CASE("LANGUAGE_DETECTION=cld2-only runs CLD2 alone and an unknown value is refused",
           "[server]") {
-  bool help = false;
-  const auto only = ds::load_config({"--language-detection", "cld2-only"}, help);
-  CHECK(only.detect_language);
-  CHECK_FALSE(only.language_model);
-  const auto both = ds::load_config({"--language-detection", "cld2"}, help);
-  CHECK(both.detect_language);
-  CHECK(both.language_model);
-  CHECK_THROWS_WITH(ds::load_config({"--language-detection", "langid"}, help),
+  using dial_analytics::apps::language_mode;
+  const auto no_env = [](const char*) -> const char* { return nullptr; };
+  const auto only = ds::load_config({"--language-detection", "cld2-only"}, no_env);
+  CHECK(only.config.analysis.language == language_mode::cld2_only);
+  const auto both = ds::load_config({"--language-detection", "cld2"}, no_env);
+  CHECK(both.config.analysis.language == language_mode::cld2);
+  CHECK_THROWS_WITH(ds::load_config({"--language-detection", "langid"}, no_env),
                     Catch::Contains("cld2, cld2-only or none") && Catch::Contains("langid"));
   fixture f;
-  f.config.language_model = false;
+  f.config.analysis.language = language_mode::cld2_only;
   ds::app app(f.config, f.log);
   CHECK(app.handle(post(cooking_chat_batch())).status == 200);
   CHECK(spooled(f.config.data_dir).find(",language=en,") != std::string::npos);
@@ -252,13 +243,14 @@ TEST_CASE("LANGUAGE_DETECTION=cld2-only runs CLD2 alone and an unknown value is 
 TEST_CASE("TOPIC_MODEL gives chats the model topic and a bad one stops start-up", "[server]") {
   {
     fixture f;
-    f.config.topic_model = test_support::trained_topic_model();
+    f.config.analysis.topic_model = test_support::trained_topic_model();
     ds::app app(f.config, f.log);
     CHECK(app.handle(post(cooking_chat_batch())).status == 200);
     CHECK(spooled(f.config.data_dir).find(",topic=cooking,") != std::string::npos);
   }
   fixture f;
-  f.config.topic_model = "davanstrien/chat_topics";  // a Hugging Face name, as for BERTopic
+  f.config.analysis.topic_model =
+      "davanstrien/chat_topics";  // a Hugging Face name, as for BERTopic
   CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("fastText supervised model") &&
                                                   Catch::Contains("docs/topics.md"));
 }
@@ -266,7 +258,7 @@ TEST_CASE("TOPIC_MODEL gives chats the model topic and a bad one stops start-up"
 TEST_CASE("MODEL_RATES prices records without Core prices and /metrics shows the roll-up",
           "[server]") {
   fixture f;
-  f.config.model_rates_json =
+  f.config.analysis.model_rates_json =
       R"({"default-deployment": {"prompt_price": "0.001", "completion_price": "0.002"}})";
   ds::app app(f.config, f.log);
   // A model span (child) then its application span (parent, no rate of its own).
@@ -304,9 +296,37 @@ TEST_CASE("MODEL_RATES prices records without Core prices and /metrics shows the
 
 TEST_CASE("a malformed MODEL_RATES stops start-up naming the entry", "[server]") {
   fixture f;
-  f.config.model_rates_json = R"({"gpt-4": {"prompt_price": "free"}})";
+  f.config.analysis.model_rates_json = R"({"gpt-4": {"prompt_price": "free"}})";
   CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("entry \"gpt-4\": prompt_price"));
-  f.config.model_rates_json.clear();
-  f.config.model_rates_file = (f.dir.path() / "missing.json").string();
+  f.config.analysis.model_rates_json.clear();
+  f.config.analysis.model_rates_file = (f.dir.path() / "missing.json").string();
   CHECK_THROWS_WITH(ds::app(f.config, f.log), Catch::Contains("cannot read the rate table file"));
+}
+
+TEST_CASE("start-up errors name the setting and the file", "[server]") {
+  fixture f;
+  const auto rates = f.dir.path() / "rates.json";
+  std::ofstream(rates) << R"({"gpt-4": {"prompt_price": "free"}})";
+  f.config.analysis.model_rates_file = rates.string();
+  CHECK_THROWS_WITH(ds::app(f.config, f.log),
+                    Catch::StartsWith("MODEL_RATES: " + rates.string() + ": entry \"gpt-4\""));
+  f.config.analysis.model_rates_file.clear();
+  f.config.analysis.topic_model = (f.dir.path() / "no-model.bin").string();
+  CHECK_THROWS_WITH(ds::app(f.config, f.log),
+                    Catch::StartsWith("TOPIC_MODEL: ") && Catch::Contains("no-model.bin"));
+}
+
+TEST_CASE("the start-up notes say which analysis runs and TOPIC_MODEL=none means no topics",
+          "[server]") {
+  fixture f;
+  f.config.analysis.topic_model = "none";
+  ds::app app(f.config, f.log);
+  const auto& notes = app.startup_notes();
+  for (const char* note :
+       {"prices: as DIAL Core logs them (no MODEL_RATES)",
+        "language detection: CLD2 + built-in fastText model (LANGUAGE_DETECTION=cld2)",
+        "topics: off (TOPIC_MODEL=none), topic=undefined"}) {
+    INFO(note);
+    CHECK(std::find(notes.begin(), notes.end(), note) != notes.end());
+  }
 }

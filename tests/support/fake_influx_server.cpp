@@ -17,8 +17,10 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct fake_influx_server::impl {
+  explicit impl(unsigned short port)
+      : acceptor{ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), port)} {}
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)};
+  tcp::acceptor acceptor;
   std::thread thread;
   std::atomic<bool> stopping{false};
   mutable std::mutex mutex;
@@ -66,7 +68,7 @@ struct fake_influx_server::impl {
   }
 };
 
-fake_influx_server::fake_influx_server() : impl_(std::make_unique<impl>()) {
+fake_influx_server::fake_influx_server(unsigned short port) : impl_(std::make_unique<impl>(port)) {
   impl_->thread = std::thread([this] {
     while (!impl_->stopping) {
       beast::error_code ec;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The reference test suite's default records and expected lines (ai-dial-analytics-realtime's tests/endpoints/*.py),
-// and a harness that posts records through the pipeline like the reference tests post to /data.
+// The reference test suite's default records and expected lines (ai-dial-analytics-realtime's
+// tests/endpoints/*.py), and a harness that posts records through the pipeline like the reference
+// tests post to /data.
 #pragma once
 
 #include <string>

@@ -27,6 +27,7 @@ class scripted_writer final : public dial_analytics::output::batch_writer {
     std::vector<int> writers;                ///< which writer sent bodies[i]
     int made = 0;                            ///< writers made by factory()
     dial_analytics::output::line_noun noun;  ///< what the writers call their lines
+    std::string remedy;                      ///< what remedy() says of any message
 
     /// The bodies writer `id` was sent, concatenated.
     std::string sent_by(int id) {
@@ -62,6 +63,7 @@ class scripted_writer final : public dial_analytics::output::batch_writer {
   }
   [[nodiscard]] std::string_view name() const noexcept override { return "scripted backend"; }
   [[nodiscard]] dial_analytics::output::line_noun noun() const noexcept override { return s_.noun; }
+  [[nodiscard]] std::string remedy(std::string_view) const override { return s_.remedy; }
 
  private:
   shared& s_;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The hot path allocates nothing once warmed up (docs/architecture.md, "Ownership of buffers"): a separate executable, because
-// it replaces the global operator new.
+// The hot path allocates nothing once warmed up (docs/architecture.md, "Ownership of buffers"): a
+// separate executable, because it replaces the global operator new.
 #include <dial_analytics/pipeline.hpp>
 
 #include <catch2/catch.hpp>

@@ -49,6 +49,12 @@ class batch_writer {
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
   /// What the backend's lines are, for log lines; "line"/"lines" unless overridden.
   [[nodiscard]] virtual line_noun noun() const noexcept { return {}; }
+  /// The cause and the remedy of a refusal (`rejected`) with this message, for the ERROR log line
+  /// (e.g. InfluxDB's "max-values-per-tag limit exceeded"); empty when the message is not known.
+  [[nodiscard]] virtual std::string remedy(std::string_view message) const {
+    static_cast<void>(message);
+    return {};
+  }
 };
 
 /// The number of '\n'-terminated lines in `lines`, plus one for an unterminated last line.

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -39,6 +40,13 @@ struct sender_options {
   std::chrono::milliseconds retry_max{60000};         ///< backoff cap
   std::chrono::milliseconds retry_after_cap{600000};  ///< cap on a server's Retry-After
   log_callback log;                                   ///< problems, one line each
+  /// Where refused lines go (appended, each refused part after a `# <UTC time> <backend> HTTP
+  /// <status>: <reason>` line); empty: refused lines are counted and logged only.
+  std::filesystem::path dead_letter_file;
+  /// With a dead-letter file, a partly refused batch is bisected to find the refused lines (the
+  /// backend does not say which): at most this many extra requests per line of the batch; then
+  /// the rest of a refused part is dead-lettered whole (it may include stored lines).
+  std::size_t bisect_requests_per_line = 2;
 };
 
 /// Upper bounds (seconds) of the request latency histogram buckets; the last is +Inf.
@@ -51,6 +59,7 @@ struct sender_stats {
   std::atomic<std::uint64_t> lines_rejected{0};  ///< refused by the backend for good, not resent
   std::atomic<std::uint64_t> lines_retried{0};   ///< lines in requests that had to be retried
   std::atomic<std::uint64_t> lines_dropped{0};   ///< a single line too large even alone (413)
+  std::atomic<std::uint64_t> lines_dead_lettered{0};  ///< saved to the dead-letter file
   std::atomic<std::uint64_t> bytes_written{0};
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> failed_requests{0};
@@ -75,12 +84,27 @@ class sender {
   [[nodiscard]] const sender_stats& stats() const noexcept { return stats_; }
 
  private:
+  // The refusals met while one batch from the spool was sent (its halves included).
+  struct refusal_tally {
+    std::size_t parts = 0;    // refused parts (each dead-lettered whole)
+    std::size_t refused = 0;  // lines the backend said it refused
+    std::size_t saved = 0;    // lines written to the dead-letter file
+    std::size_t lost = 0;     // lines that could not be saved there
+    std::size_t budget = 0;   // extra requests left for the bisection
+    bool bound_hit = false;   // a part was dead-lettered whole for want of budget
+    write_result first;       // the first refusal, for the log line
+  };
+
   void run();
+  bool deliver(std::string_view batch);
+  bool refused(const write_result& r, std::string_view lines, std::size_t count);
+  bool save_dead_letters(const write_result& r, std::string_view lines, bool cut_short);
+  void report_refusals(std::size_t count);
   [[nodiscard]] bool should_linger(std::string_view batch) const;
   bool send(std::string_view lines);  // false: stop requested while retrying
   bool send_halves(std::string_view lines);
   write_result timed_write(std::string_view lines);
-  void count_written(const write_result& r, std::string_view lines, std::size_t count);
+  void count_written(std::string_view lines, std::size_t count);
   bool back_off(const write_result& r, std::size_t count, int attempt);
   [[nodiscard]] std::chrono::milliseconds backoff_delay(const write_result& r, int attempt);
   bool pause(std::chrono::milliseconds d, bool end_when_draining);
@@ -92,6 +116,7 @@ class sender {
   sender_options options_;
   sender_stats stats_;
   std::mt19937_64 rng_;  // backoff jitter; used by the sender's thread only
+  refusal_tally tally_;  // used by the sender's thread only
   std::mutex mutex_;     // with wake_: stop() interrupts pause()
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};

@@ -39,6 +39,16 @@ struct spool_options {
   std::string segment_extension = ".lp";      ///< and extension (e.g. `flywheel-` and `.jsonl`)
 };
 
+/// What an append() error means for the caller.
+enum class append_error {
+  none,
+  full,       ///< the cap is reached (generic no_space_on_device): retry later (HTTP 503)
+  too_large,  ///< the batch alone is larger than the cap (generic value_too_large): HTTP 413
+  storage,    ///< the file system failed (system_category: ENOSPC, EIO, EDQUOT, …): HTTP 503
+};
+/// Sorts an error code returned by spool::append or spooled_output::append.
+[[nodiscard]] append_error classify_append_error(std::error_code ec) noexcept;
+
 /// The durable queue.
 class spool {
  public:
@@ -50,15 +60,18 @@ class spool {
   spool& operator=(const spool&) = delete;
 
   /// Appends whole lines ('\n'-terminated), durably before returning when `sync` is set.
-  /// @return `std::errc::no_space_on_device` when the cap would be exceeded (nothing written;
-  ///         without a consumer, segments the operator moved away free their bytes again), or
-  ///         the I/O error (nothing of the batch kept).
+  /// @return (see classify_append_error) `std::errc::no_space_on_device` when the cap would be
+  ///         exceeded (nothing written; without a consumer, segments the operator moved away free
+  ///         their bytes again), `std::errc::value_too_large` when `lines` alone is larger than
+  ///         the cap, or the file system's error as a system_category code (ENOSPC, EIO, …;
+  ///         nothing of the batch kept: a partial write is cut off again).
   [[nodiscard]] std::error_code append(std::string_view lines);
 
   /// Copies pending whole lines from the cursor into `out` (replacing it): at most `max_bytes`
   /// and `max_lines`, but at least one line. @return false when nothing is pending.
   bool read(std::string& out, std::size_t max_bytes, std::size_t max_lines);
-  /// Marks the first `bytes` pending bytes as done; finished segments are deleted.
+  /// Marks the first `bytes` pending bytes as done; finished segments are deleted, and so is the
+  /// last one once everything is sent if it holds at least 1 MiB (or `segment_bytes`).
   void consume(std::size_t bytes);
   /// Waits until something is pending or `timeout` passes; @return true if something is pending.
   bool wait(std::chrono::milliseconds timeout);

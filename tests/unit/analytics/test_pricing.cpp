@@ -12,7 +12,8 @@ using test_support::json;
 
 namespace {
 
-// The rates of the reference's old tests (ai-dial-analytics-realtime's old rate-table tests; docs/pricing.md).
+// The rates of the reference's old tests (ai-dial-analytics-realtime's old rate-table tests;
+// docs/pricing.md).
 const char* reference_rates = R"({
   "gpt-4": {"unit": "token", "prompt_price": "0.00003", "completion_price": "0.00006"},
   "gpt-35-turbo": {"unit": "token", "prompt_price": "0.0000015", "completion_price": "0.000002"},

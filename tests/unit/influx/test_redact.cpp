@@ -15,8 +15,7 @@ TEST_CASE("redact masks URL user-info, credential keys, the p parameter and Auth
         "http://***@influx:8086/write?db=x");
   CHECK(redact("http://influx:8086") == "http://influx:8086");
   CHECK(redact("/query?u=admin&p=s3cret&db=x") == "/query?u=admin&p=***&db=x");
-  CHECK(redact("token=abc123 password = hunter2; pwd:xyz") ==
-        "token=*** password = ***; pwd:***");
+  CHECK(redact("token=abc123 password = hunter2; pwd:xyz") == "token=*** password = ***; pwd:***");
   CHECK(redact(R"({"token":"abc","password": "p w","other":"kept"})") ==
         R"({"token":"***","password": "***","other":"kept"})");
   CHECK(redact("Authorization: Token abcdefgh\nnext line") == "Authorization: ***\nnext line");
@@ -37,7 +36,8 @@ TEST_CASE("a password inside INFLUX_URL and credentials in InfluxDB's answers ar
   CHECK(description.find("s3cret") == std::string::npos);
   CHECK(description.find("http://***@127.0.0.1:8086") != std::string::npos);
   const auto r = di::classify_response(
-      401, R"({"error":"authorization failed for password=hunter2, Authorization: Token t0k3n12345"})",
+      401,
+      R"({"error":"authorization failed for password=hunter2, Authorization: Token t0k3n12345"})",
       "", 1);
   CHECK(r.message.find("hunter2") == std::string::npos);
   CHECK(r.message.find("t0k3n12345") == std::string::npos);

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "influx/refusals.hpp"
 #include "support/scripted_writer.hpp"
 #include "support/temp_dir.hpp"
 
@@ -204,4 +205,21 @@ TEST_CASE("InfluxDB answers are classified as mature clients do", "[influx]") {
             .outcome == write_outcome::unavailable);
   CHECK(dial_analytics::influx::classify_response(405, "", "", 1).outcome ==
         write_outcome::rejected);
+}
+
+TEST_CASE("InfluxDB refusals name their cause and remedy", "[influx]") {
+  using dial_analytics::influx::refusal_remedy;
+  const std::string tags = refusal_remedy(
+      R"({"error":"partial write: max-values-per-tag limit exceeded (100000/100000): measurement=\"chat\" tag=\"response_id\" value=\"x\" dropped=3"})");
+  CHECK(tags.find("raise max-values-per-tag in the [data] section of influxdb.conf") !=
+        std::string::npos);
+  CHECK(tags.find("RESEND_DEAD_LETTERS=true") != std::string::npos);
+  CHECK(refusal_remedy("partial write: max-series-per-database limit exceeded: (1000000)")
+            .find("raise max-series-per-database") != std::string::npos);
+  CHECK(refusal_remedy("partial write: field type conflict: input field \"x\" on measurement "
+                       "\"chat\" is type string, already exists as type float dropped=1")
+            .find("drop or rename the conflicting field") != std::string::npos);
+  CHECK(refusal_remedy("unable to parse 'x y': invalid field format").find("this is a bug") !=
+        std::string::npos);
+  CHECK(refusal_remedy("something else").empty());
 }

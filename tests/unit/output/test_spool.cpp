@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <fstream>
+#include <iterator>
 
+#include "detail/posix_io.hpp"
 #include "support/temp_dir.hpp"
 
 namespace da = dial_analytics;
@@ -143,4 +146,92 @@ TEST_CASE("segment names with a path separator are a configuration error", "[spo
   auto o = options(d);
   o.segment_prefix = "../points-";
   CHECK_THROWS_AS(da::output::spool(o), da::config_error);
+}
+
+TEST_CASE("a cursor beyond a torn tail or a segment's end is clamped and appends go on",
+          "[spool]") {
+  temp_dir d;
+  const auto o = options(d);
+  std::filesystem::create_directories(o.dir);
+  // The fuzzer's case: the cursor points past the end, and the whole segment is a torn line.
+  std::ofstream(o.dir / "cursor") << "1 97";
+  std::ofstream(o.dir / "points-000001.lp") << "m f=1i FFF";
+  {
+    da::output::spool s(o);
+    CHECK(s.pending_bytes() == 0);
+    REQUIRE_FALSE(s.append("m f=1i 1\n"));
+    CHECK(s.pending_bytes() == 9);
+    CHECK(drain(s) == "m f=1i 1\n");
+  }
+  // A cursor beyond the end of a whole segment.
+  std::filesystem::remove_all(o.dir);
+  std::filesystem::create_directories(o.dir);
+  std::ofstream(o.dir / "cursor") << "1 999";
+  std::ofstream(o.dir / "points-000001.lp") << "a v=1 1\n";
+  da::output::spool s(o);
+  CHECK(s.pending_bytes() == 0);
+  REQUIRE_FALSE(s.append("b v=2 2\n"));
+  CHECK(drain(s) == "b v=2 2\n");
+}
+
+TEST_CASE("a fully sent segment is deleted so that a full disk gets its space back", "[spool]") {
+  temp_dir d;
+  auto o = options(d);
+  o.max_bytes = 8u << 20;
+  o.segment_bytes = 64u << 20;
+  const std::string big = "m v=\"" + std::string(1u << 20, 'x') + "\" 1\n";
+  {
+    da::output::spool s(o);
+    REQUIRE_FALSE(s.append(big));
+    CHECK(drain(s) == big);
+    CHECK(s.segments().empty());  // the sent segment is gone, not kept for appends
+    REQUIRE_FALSE(s.append("a v=1 1\n"));
+  }
+  // The new segment continues after the deleted one: its lines are pending after a restart.
+  da::output::spool s(o);
+  CHECK(s.pending_bytes() == 8);
+  CHECK(drain(s) == "a v=1 1\n");
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(o.dir))
+    files += e.path().extension() == ".lp" ? 1 : 0;
+  CHECK(files == 1);  // the last, small segment (kept for appends)
+}
+
+TEST_CASE("a batch larger than the cap is refused as too large and not as full", "[spool]") {
+  temp_dir d;
+  auto o = options(d);
+  o.max_bytes = 20;
+  da::output::spool s(o);
+  const std::error_code ec = s.append("m v=22222222222222222i 2\n");
+  CHECK(ec == std::errc::value_too_large);
+  CHECK(da::output::classify_append_error(ec) == da::output::append_error::too_large);
+  REQUIRE_FALSE(s.append("m v=1i 1\n"));
+  const std::error_code full = s.append("m v=2222222222i 2\n");
+  CHECK(da::output::classify_append_error(full) == da::output::append_error::full);
+}
+
+TEST_CASE("a failed write keeps nothing of the batch and the spool recovers once space is free",
+          "[spool]") {
+  temp_dir d;
+  auto o = options(d);
+  o.files_are_output = true;
+  o.segment_header = "# DML\n";
+  auto& fault = da::detail::injected_write_fault();
+  da::output::spool s(o);
+  fault.budget = 3;  // the disk fills up in the middle of the new segment's header
+  fault.error = ENOSPC;
+  const std::error_code ec = s.append("a v=1 1\n");
+  fault.error = 0;
+  CHECK(ec == std::errc::no_space_on_device);  // the real errno …
+  CHECK(da::output::classify_append_error(ec) == da::output::append_error::storage);  // … not full
+  REQUIRE_FALSE(s.append("b v=2 2\n"));
+  fault.budget = 4;  // and in the middle of a batch
+  fault.error = EIO;
+  CHECK(s.append("c v=3 3\nd v=4 4\n") == std::errc::io_error);
+  fault.error = 0;
+  REQUIRE_FALSE(s.append("e v=5 5\n"));
+  REQUIRE(s.segments().size() == 1);
+  std::ifstream in(s.segments().front());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == "# DML\nb v=2 2\ne v=5 5\n");
 }

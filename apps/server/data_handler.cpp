@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "data_handler.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <dial_analytics/analytics/point_sink.hpp>
+#include <dial_analytics/error.hpp>
+#include <dial_analytics/json.hpp>
+#include <dial_analytics/pipeline.hpp>
+
+#include "gzip.hpp"
+
+namespace dial_analytics::server {
+namespace {
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// "Application/JSON; charset=utf-8" → "application/json".
+std::string media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  return ascii_lower(t);
+}
+
+// The framing a media type announces; nothing for media types that are not JSON.
+std::optional<input_format> framing(std::string_view media) {
+  if (media.empty() || media == "application/json" || media.ends_with("+json")) {
+    return input_format::json_array;
+  }
+  if (media == "application/x-ndjson" || media == "application/ndjson" ||
+      media == "application/jsonlines") {
+    return input_format::ndjson;
+  }
+  return std::nullopt;
+}
+
+// Inflates a gzip/deflate body in place (every gzip member); the error reply otherwise.
+std::optional<http_response> decode(http_request& request, std::uint64_t cap) {
+  const std::string encoding = ascii_lower(request.content_encoding);
+  if (encoding.empty() || encoding == "identity") return std::nullopt;
+  if (encoding != "gzip" && encoding != "x-gzip" && encoding != "deflate") {
+    return json_response(
+        415, R"({"detail":"unsupported Content-Encoding; use gzip, deflate or identity"})");
+  }
+  std::string inflated;
+  switch (apps::gunzip_all(request.body, inflated, cap)) {
+    case apps::gunzip_result::ok:
+      request.body.swap(inflated);
+      return std::nullopt;
+    case apps::gunzip_result::too_large:
+      return json_response(413,
+                           R"({"detail":"the decompressed body is larger than MAX_BODY_BYTES"})");
+    case apps::gunzip_result::corrupt:
+      break;
+  }
+  return json_response(400, R"({"detail":"the body is not valid gzip/deflate data"})");
+}
+
+// The reference's 422 replies (FastAPI/pydantic validation errors, docs/http-api.md).
+http_response json_invalid(std::string_view error) {
+  std::string body =
+      R"({"detail":[{"type":"json_invalid","loc":["body",0],"msg":"JSON decode error","input":{},"ctx":{"error":)";
+  append_json_string(body, error);
+  body += "}}]}";
+  return json_response(422, std::move(body));
+}
+
+http_response list_type(std::string_view input) {
+  std::string body =
+      R"({"detail":[{"type":"list_type","loc":["body"],"msg":"Input should be a valid list","input":)";
+  body += input.empty() ? std::string_view("{}") : input;
+  body += "}]}";
+  return json_response(422, std::move(body));
+}
+
+// The 422 for a body that is not a JSON array (or not NDJSON at all).
+http_response unreadable_body(const ingest_result& result, std::string_view body) {
+  if (result.ec == errc::body_not_a_list) return list_type(body.size() <= 4096 ? body : "{}");
+  // Python's json error up to its position: "Expecting value: line 1 column 1 (char 0)".
+  const std::string& error = result.ec == errc::body_not_json ? result.json_error : result.message;
+  return json_invalid(std::string_view(error).substr(0, error.find(':')));
+}
+
+// The number of elements of a JSON array body, found without parsing it (exact for valid JSON):
+// a body of millions of tiny events is refused before the parser builds its tape.
+std::size_t count_array_elements(std::string_view body) {
+  std::size_t depth = 0, commas = 0;
+  bool in_string = false, escaped = false, any = false;
+  for (const char c : body) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == ']' || c == '}') depth -= depth > 0;
+    if (c == ',' && depth == 1) ++commas;
+    if (depth == 1 && c > ' ' && c != ',') any = true;
+    if (c == '[' || c == '{') ++depth;
+  }
+  return any ? commas + 1 : 0;
+}
+
+// MAX_EVENTS: the whole body is refused before any event is processed; Vector's batches stay
+// below it when batch.max_events or batch.max_bytes is set to match.
+http_response too_many_events_reply(const ingest_result& result) {
+  std::string body = R"({"detail":)";
+  append_json_string(body, result.message + " (MAX_EVENTS); send smaller batches");
+  body += "}";
+  return json_response(413, std::move(body));
+}
+
+double milliseconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+}  // namespace
+
+// A pipeline with its output buffer; one per request in flight, reused.
+struct data_handler::worker {
+  explicit worker(pipeline_options options) : pipe(out, std::move(options)) {}
+  line_buffer_sink out;
+  pipeline pipe;
+  std::vector<event_status> statuses;
+};
+
+// A worker taken from the pool, returned on every way out.
+class data_handler::borrowed {
+ public:
+  explicit borrowed(data_handler& pool) : pool_(pool), worker_(pool.take_worker()) {}
+  ~borrowed() { pool_.give_back(std::move(worker_)); }
+  borrowed(const borrowed&) = delete;
+  borrowed& operator=(const borrowed&) = delete;
+  worker* operator->() const { return worker_.get(); }
+  const worker& operator*() const { return *worker_; }
+
+ private:
+  data_handler& pool_;
+  std::unique_ptr<worker> worker_;
+};
+
+data_handler::data_handler(analyzer_options analysis, data_limits limits,
+                           output::spooled_output& output, metrics& counters, const logger& log)
+    : analysis_(std::move(analysis)),
+      limits_(limits),
+      output_(output),
+      metrics_(counters),
+      log_(log) {
+  if (log_.enabled(log_level::error)) {
+    analysis_.log = log_.callback();
+    analysis_.log_threshold = log_.min_level();  // per-event lines below it are never built
+  }
+}
+
+data_handler::~data_handler() = default;
+
+std::unique_ptr<data_handler::worker> data_handler::take_worker() {
+  {
+    std::lock_guard lock(workers_mutex_);
+    if (!workers_.empty()) {
+      auto w = std::move(workers_.back());
+      workers_.pop_back();
+      return w;
+    }
+  }
+  pipeline_options options;
+  options.analysis = analysis_;
+  options.max_events = limits_.max_events;
+  options.max_logged_errors = limits_.max_logged_errors;
+  return std::make_unique<worker>(std::move(options));
+}
+
+void data_handler::give_back(std::unique_ptr<worker> w) {
+  std::lock_guard lock(workers_mutex_);
+  workers_.push_back(std::move(w));
+}
+
+http_response data_handler::operator()(http_request& request) {
+  const std::optional<input_format> format = framing(media_type(request.content_type));
+  if (!format) return list_type({});
+  if (auto refused = decode(request, limits_.max_body_bytes)) return std::move(*refused);
+  metrics_.count_received(request.body.size());
+
+  const auto started = std::chrono::steady_clock::now();
+  borrowed w(*this);
+  w->out.clear();
+  ingest_result result;
+  if (const std::size_t events = *format == input_format::json_array && limits_.max_events != 0
+                                     ? count_array_elements(request.body)
+                                     : 0;
+      events > limits_.max_events) {
+    result.ec = errc::too_many_events;
+    result.message = fmt::format("the body holds {} events, more than the limit of {}", events,
+                                 limits_.max_events);
+  } else {
+    result = w->pipe.ingest(request.body, *format, &w->statuses);
+  }
+  if (result.ec == errc::too_many_events) {
+    metrics_.count_too_many_events();
+    log_(log_level::warning, fmt::format("{}: answering 413 (MAX_EVENTS)", result.message));
+    return too_many_events_reply(result);
+  }
+  if (result.ec) return unreadable_body(result, request.body);
+  const auto analysed = std::chrono::steady_clock::now();
+  http_response reply = store(*w, result.stats.points);
+  if (reply.status == 200 && log_.enabled(log_level::info)) {
+    log_(log_level::info,
+         fmt::format("number of messages: {} ({} points, {} failed; analysed in {:.1f} ms, "
+                     "spooled in {:.1f} ms)",
+                     result.stats.events, result.stats.points, result.stats.failed,
+                     milliseconds(analysed - started),
+                     milliseconds(std::chrono::steady_clock::now() - analysed)));
+  }
+  return reply;
+}
+
+// Durable before acknowledged: appends the points, then answers one status per event.
+http_response data_handler::store(const worker& w, std::uint64_t points) {
+  if (const std::error_code ec = output_.append(w.out.lines())) {
+    if (ec == std::errc::no_space_on_device) {
+      metrics_.count_spool_full();
+      log_(log_level::warning, "spool full: answering 503, Vector will retry");
+      http_response r = json_response(503, R"({"detail":"spool full, retry later"})");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
+    }
+    log_(log_level::error, "cannot write the spool: " + ec.message());
+    return json_response(500, R"({"detail":"cannot write the spool"})");
+  }
+  metrics_.count_batch(w.statuses, points);
+  std::string body = "[";
+  for (std::size_t i = 0; i < w.statuses.size(); ++i) {
+    if (i) body.push_back(',');
+    append_status_json(body, w.statuses[i]);
+  }
+  body.push_back(']');
+  return json_response(200, std::move(body));
+}
+
+}  // namespace dial_analytics::server
