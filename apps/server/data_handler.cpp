@@ -235,15 +235,32 @@ http_response data_handler::operator()(http_request& request) {
 // Durable before acknowledged: appends the points, then answers one status per event.
 http_response data_handler::store(const worker& w, std::uint64_t points) {
   if (const std::error_code ec = output_.append(w.out.lines())) {
-    if (ec == std::errc::no_space_on_device) {
-      metrics_.count_spool_full();
-      log_(log_level::warning, "spool full: answering 503, Vector will retry");
-      http_response r = json_response(503, R"({"detail":"spool full, retry later"})");
-      r.headers.emplace_back("Retry-After", "5");
-      return r;
+    switch (output::classify_append_error(ec)) {
+      case output::append_error::too_large:
+        // Retrying cannot help: Vector must send smaller batches (or the cap must grow).
+        log_(log_level::warning, fmt::format("a batch of {} bytes of points is larger than "
+                                             "SPOOL_MAX_BYTES: answering 413",
+                                             w.out.lines().size()));
+        return json_response(
+            413,
+            R"({"detail":"the batch's points are larger than SPOOL_MAX_BYTES; send smaller batches"})");
+      case output::append_error::storage: {
+        // The output logged the errno and directory (rate-limited); nothing of the batch was kept.
+        http_response r = json_response(
+            503,
+            R"({"detail":"the data directory cannot be written (see the server log), retry later"})");
+        r.headers.emplace_back("Retry-After", "5");
+        return r;
+      }
+      case output::append_error::full:
+      case output::append_error::none: {
+        metrics_.count_spool_full();
+        log_(log_level::warning, "spool full: answering 503, Vector will retry");
+        http_response r = json_response(503, R"({"detail":"spool full, retry later"})");
+        r.headers.emplace_back("Retry-After", "5");
+        return r;
+      }
     }
-    log_(log_level::error, "cannot write the spool: " + ec.message());
-    return json_response(500, R"({"detail":"cannot write the spool"})");
   }
   metrics_.count_batch(w.statuses, points);
   std::string body = "[";

@@ -135,6 +135,17 @@ TEST_CASE("a full spool answers 503 with Retry-After and keeps nothing half-writ
       std::string::npos);
 }
 
+TEST_CASE("a batch whose points alone exceed SPOOL_MAX_BYTES answers 413, not 503 forever",
+          "[server][reliability]") {
+  fixture f;
+  f.config.spool_max_bytes = 100;
+  ds::app app(f.config, f.log);
+  const auto r = app.handle(post(batch()));
+  CHECK(r.status == 413);
+  CHECK(r.body.find("SPOOL_MAX_BYTES") != std::string::npos);
+  CHECK(app.handle(post("[]")).status == 200);  // small batches still go through
+}
+
 TEST_CASE("health, HEAD /data, unknown paths and methods", "[server]") {
   fixture f;
   ds::app app(f.config, f.log);
