@@ -17,26 +17,14 @@
 #include <string_view>
 
 #include "app.hpp"
+#include "temp_folder.hpp"
 
 namespace fs = std::filesystem;
 namespace ds = dial_analytics::server;
 
 namespace {
 
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    const fs::path base =
-        fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    std::string tmpl = (base / "http-fuzz-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) std::abort();
-    path = tmpl;
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using fuzz_support::temp_folder;
 
 // `in` compressed with a gzip (window 15 + 16) or zlib (15) wrapper.
 std::string compress(std::string_view in, int window) {
@@ -82,7 +70,7 @@ class fixture {
     return c;
   }
 
-  temp_folder folder_;
+  temp_folder folder_{"http-fuzz"};
   ds::logger log_{dial_analytics::log_level::error, nullptr};
   std::unique_ptr<ds::app> app_;
   unsigned uses_ = 0;

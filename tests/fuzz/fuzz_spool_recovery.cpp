@@ -5,6 +5,8 @@
 #include <dial_analytics/error.hpp>
 #include <dial_analytics/output/spool.hpp>
 
+#include "temp_folder.hpp"
+
 #include <unistd.h>
 
 #include <cstddef>
@@ -20,24 +22,8 @@ namespace out = dial_analytics::output;
 
 namespace {
 
-// A private folder, on tmpfs when there is one (recovery does many small file operations).
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    const fs::path base =
-        fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    std::string tmpl = (base / "spool-fuzz-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) std::abort();
-    path = tmpl;
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 const fs::path& work_dir() {
-  static const temp_folder folder;
+  static const fuzz_support::temp_folder folder("spool-fuzz");
   return folder.path;
 }
 
