@@ -62,6 +62,32 @@ std::string pydantic_error(const detail::py_value& event, bool has_message_key) 
   return text;
 }
 
+// The number of elements of a JSON array body, found without parsing it (exact for valid JSON):
+// a body of millions of tiny events is refused before the parser builds its tape (and before
+// it copies the body into its padded buffer).
+std::size_t count_array_elements(std::string_view body) {
+  std::size_t depth = 0, commas = 0;
+  bool in_string = false, escaped = false, any = false;
+  for (const char c : body) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == ']' || c == '}') depth -= depth > 0;
+    if (c == ',' && depth == 1) ++commas;
+    if (depth == 1 && c > ' ' && c != ',') any = true;
+    if (c == '[' || c == '{') ++depth;
+  }
+  return any ? commas + 1 : 0;
+}
+
 }  // namespace
 
 struct pipeline::impl {
@@ -213,6 +239,7 @@ struct pipeline::impl {
 
   ingest_result ingest_array(std::string_view body) {
     ingest_result result;
+    if (options.max_events != 0 && too_many(count_array_elements(body), result)) return result;
     simdjson::dom::element root;
     if (auto err = outer.parse(body.data(), body.size(), true).get(root)) {
       // Bad UTF-8 or an undecodable string escape in one event must not sink the others: when

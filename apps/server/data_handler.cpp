@@ -94,31 +94,6 @@ http_response unreadable_body(const ingest_result& result, std::string_view body
   return json_invalid(std::string_view(error).substr(0, error.find(':')));
 }
 
-// The number of elements of a JSON array body, found without parsing it (exact for valid JSON):
-// a body of millions of tiny events is refused before the parser builds its tape.
-std::size_t count_array_elements(std::string_view body) {
-  std::size_t depth = 0, commas = 0;
-  bool in_string = false, escaped = false, any = false;
-  for (const char c : body) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') in_string = true;
-    if (c == ']' || c == '}') depth -= depth > 0;
-    if (c == ',' && depth == 1) ++commas;
-    if (depth == 1 && c > ' ' && c != ',') any = true;
-    if (c == '[' || c == '{') ++depth;
-  }
-  return any ? commas + 1 : 0;
-}
-
 // MAX_EVENTS: the whole body is refused before any event is processed; Vector's batches stay
 // below it when batch.max_events or batch.max_bytes is set to match.
 http_response too_many_events_reply(const ingest_result& result) {
@@ -202,17 +177,8 @@ http_response data_handler::operator()(http_request& request) {
   const auto started = std::chrono::steady_clock::now();
   borrowed w(*this);
   w->out.clear();
-  ingest_result result;
-  if (const std::size_t events = *format == input_format::json_array && limits_.max_events != 0
-                                     ? count_array_elements(request.body)
-                                     : 0;
-      events > limits_.max_events) {
-    result.ec = errc::too_many_events;
-    result.message = fmt::format("the body holds {} events, more than the limit of {}", events,
-                                 limits_.max_events);
-  } else {
-    result = w->pipe.ingest(request.body, *format, &w->statuses);
-  }
+  // The pipeline refuses a body over MAX_EVENTS before it parses it.
+  const ingest_result result = w->pipe.ingest(request.body, *format, &w->statuses);
   if (result.ec == errc::too_many_events) {
     metrics_.count_too_many_events();
     log_(log_level::warning, fmt::format("{}: answering 413 (MAX_EVENTS)", result.message));
