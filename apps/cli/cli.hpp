@@ -30,4 +30,7 @@ class command {
 /// `dial-analytics topics train|predict|test`: build and check fastText topic models.
 [[nodiscard]] std::unique_ptr<command> add_topics_command(CLI::App& root);
 
+/// `dial-analytics flywheel records|load`: Data Flywheel records from DIAL logs; the loader.
+[[nodiscard]] std::unique_ptr<command> add_flywheel_command(CLI::App& root);
+
 }  // namespace dial_analytics::cli

@@ -20,7 +20,7 @@ namespace apps = dial_analytics::apps;
 
 namespace {
 
-constexpr const char* description = R"(Turns DIAL Core logs into InfluxDB line protocol.
+constexpr const char* description = R"(Turns DIAL Core logs into InfluxDB line protocol and Data Flywheel records.
 
 Run 'dial-analytics help COMMAND' or 'dial-analytics COMMAND --help' for the flags of a command;
 docs/cli.md has them all.)";
@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<da::cli::command>> commands;
   commands.push_back(da::cli::add_replay_command(root));
   commands.push_back(da::cli::add_topics_command(root));
+  commands.push_back(da::cli::add_flywheel_command(root));
   commands.push_back(std::make_unique<help_command>(root));
   if (const auto status = apps::parse_command_line(root, argc, argv)) return finish_output(*status);
   for (const auto& command : commands) {

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <thread>
 #include <utility>
 
+#include <dial_analytics/elasticsearch/es_writer.hpp>
 #include <dial_analytics/error.hpp>
 #include <dial_analytics/influx/influx_writer.hpp>
 
@@ -39,16 +41,48 @@ output::spooled_output_options output_options(const server_config& config, const
   return o;
 }
 
+// DATA_DIR/flywheel: the JSONL files, or the lanes drained into Elasticsearch.
+output::spooled_output_options flywheel_options(const server_config& config, const logger& log) {
+  const flywheel_settings& f = config.flywheel;
+  output::spooled_output_options o;
+  o.dir = std::filesystem::path(config.data_dir) / "flywheel";
+  o.spool.max_bytes = f.spool_max_bytes;
+  o.spool.segment_bytes = config.spool_segment_bytes;
+  o.spool.sync = config.spool_sync;
+  o.spool.segment_prefix = "flywheel-";
+  o.spool.segment_extension = ".jsonl";
+  o.sender = f.sender;
+  o.sender.log = log.callback();
+  o.lanes = f.es_connections;
+  o.when_full =
+      f.refuse_when_full ? output::overflow_policy::refuse : output::overflow_policy::drop;
+  if (f.has_elasticsearch) {
+    o.dead_letter_dir = o.dir / "dead-letter";
+    o.resend_dead_letters = config.resend_dead_letters;
+  }
+  return o;
+}
+
 }  // namespace
 
 app::app(const server_config& config, const logger& log)
     : config_(config), log_(log), analysis_(set_up_analysis(config)) {
   notes_ = analysis_.notes;
   output_ = open_output();
+  flywheel_hook hook;
+  if (config_.flywheel.enabled) {
+    flywheel_ = open_flywheel_output();
+    hook.output = flywheel_.get();
+    hook.mapping = config_.flywheel.mapping;
+    hook.format = config_.flywheel.has_elasticsearch ? flywheel::line_format::id_and_document
+                                                     : flywheel::line_format::document;
+    hook.refuse_when_full = config_.flywheel.refuse_when_full;
+  }
   const data_limits limits{.max_body_bytes = config_.max_body_bytes,
                            .max_events = config_.max_events,
                            .max_logged_errors = config_.max_logged_errors};
-  data_ = std::make_unique<data_handler>(analysis_.analyzer(), limits, *output_, metrics_, log_);
+  data_ = std::make_unique<data_handler>(analysis_.analyzer(), limits, *output_, metrics_, log_,
+                                         std::move(hook));
 }
 
 app::~app() { shutdown(); }
@@ -88,14 +122,55 @@ std::unique_ptr<output::spooled_output> app::open_output() {
   return out;
 }
 
+std::unique_ptr<output::spooled_output> app::open_flywheel_output() {
+  const flywheel_settings& f = config_.flywheel;
+  output::spooled_output_options options = flywheel_options(config_, log_);
+  // Loud on purpose: DIAL's documentation promises that analytics keeps no prompts.
+  std::string what = fmt::format(
+      "DATA FLYWHEEL CAPTURE IS ON: the prompts and answers of successful chat completions are "
+      "stored ({}; PII redaction {})",
+      f.has_elasticsearch ? elasticsearch::describe(f.es)
+                          : fmt::format("JSONL files {}/flywheel-*.jsonl", options.dir.string()),
+      f.mapping.redact ? "on" : "OFF");
+  log_(log_level::warning, what);
+  if (!f.has_elasticsearch) {
+    notes_.push_back(fmt::format(
+        "Flywheel records go to {}/flywheel-*.jsonl (cap {} bytes, {} "
+        "when full)",
+        options.dir.string(), options.spool.max_bytes, f.refuse_when_full ? "503" : "dropped"));
+    return std::make_unique<output::spooled_output>(std::move(options), nullptr);
+  }
+  auto out = std::make_unique<output::spooled_output>(
+      std::move(options), elasticsearch::make_writer_factory(f.es, log_.callback()));
+  notes_.push_back(fmt::format(
+      "Flywheel records go to {} through the spool {} ({} lanes, {} bytes pending, cap {} bytes, "
+      "{} when full); the index is prepared before the first write",
+      elasticsearch::describe(f.es), out->options().dir.string(), out->lane_count(),
+      out->pending_bytes(), f.spool_max_bytes, f.refuse_when_full ? "503" : "dropped"));
+  return out;
+}
+
 void app::shutdown() {
-  if (stopped_ || !output_->has_writer()) return;
+  if (stopped_) return;
   stopped_ = true;
-  output_->stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_.drain_timeout));
-  if (const std::uint64_t pending = output_->pending_bytes(); pending > 0) {
+  const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(config_.drain_timeout);
+  // Both outputs drain at once, within one SHUTDOWN_DRAIN_S.
+  std::thread flywheel_drain;
+  if (flywheel_ && flywheel_->has_writer()) {
+    flywheel_drain = std::thread([this, drain] { flywheel_->stop(drain); });
+  }
+  if (output_->has_writer()) output_->stop(drain);
+  if (flywheel_drain.joinable()) flywheel_drain.join();
+  if (output_->has_writer() && output_->pending_bytes() > 0) {
     log_(log_level::warning, fmt::format("{} bytes of points stay in the spool {} and are sent at "
                                          "the next start",
-                                         pending, config_.data_dir));
+                                         output_->pending_bytes(), config_.data_dir));
+  }
+  if (flywheel_ && flywheel_->has_writer() && flywheel_->pending_bytes() > 0) {
+    log_(log_level::warning,
+         fmt::format("{} bytes of Flywheel records stay in the spool {} and are sent at the next "
+                     "start",
+                     flywheel_->pending_bytes(), flywheel_->options().dir.string()));
   }
 }
 
@@ -107,7 +182,7 @@ http_response app::handle(http_request request) {
       r = (*data_)(request);
       break;
     case route::metrics:
-      r = json_response(200, metrics_.render(analysis_.prices.get(), *output_));
+      r = json_response(200, metrics_.render(analysis_.prices.get(), *output_, flywheel_.get()));
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
       break;
     default:

@@ -42,12 +42,14 @@ class app {
 
  private:
   std::unique_ptr<output::spooled_output> open_output();
+  std::unique_ptr<output::spooled_output> open_flywheel_output();
 
   server_config config_;
   const logger& log_;
   std::vector<std::string> notes_;
   apps::analysis_objects analysis_;  // shared by every request (thread-safe, docs/topics.md)
   std::unique_ptr<output::spooled_output> output_;
+  std::unique_ptr<output::spooled_output> flywheel_;  // null unless the Flywheel is on
   metrics metrics_;
   std::unique_ptr<data_handler> data_;
   bool stopped_ = false;

@@ -109,10 +109,20 @@ double milliseconds(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-// A pipeline with its output buffer; one per request in flight, reused.
+// A pipeline with its output buffers; one per request in flight, reused.
 struct data_handler::worker {
-  explicit worker(pipeline_options options) : pipe(out, std::move(options)) {}
+  worker(pipeline_options options, const flywheel_hook& hook)
+      : flywheel(hook.output ? std::make_unique<flywheel::flywheel_stage>(hook.mapping, hook.format)
+                             : nullptr),
+        pipe(out, with_stage(std::move(options), flywheel.get())) {}
+
+  static pipeline_options with_stage(pipeline_options options, flywheel::flywheel_stage* stage) {
+    if (stage) options.secondary.push_back(stage);
+    return options;
+  }
+
   line_buffer_sink out;
+  std::unique_ptr<flywheel::flywheel_stage> flywheel;  // before `pipe`, which points to it
   pipeline pipe;
   std::vector<event_status> statuses;
 };
@@ -125,7 +135,7 @@ class data_handler::borrowed {
   borrowed(const borrowed&) = delete;
   borrowed& operator=(const borrowed&) = delete;
   worker* operator->() const { return worker_.get(); }
-  const worker& operator*() const { return *worker_; }
+  worker& operator*() const { return *worker_; }
 
  private:
   data_handler& pool_;
@@ -133,12 +143,14 @@ class data_handler::borrowed {
 };
 
 data_handler::data_handler(analyzer_options analysis, data_limits limits,
-                           output::spooled_output& output, metrics& counters, const logger& log)
+                           output::spooled_output& output, metrics& counters, const logger& log,
+                           flywheel_hook flywheel)
     : analysis_(std::move(analysis)),
       limits_(limits),
       output_(output),
       metrics_(counters),
-      log_(log) {
+      log_(log),
+      flywheel_(std::move(flywheel)) {
   if (log_.enabled(log_level::error)) {
     analysis_.log = log_.callback();
     analysis_.log_threshold = log_.min_level();  // per-event lines below it are never built
@@ -160,7 +172,7 @@ std::unique_ptr<data_handler::worker> data_handler::take_worker() {
   options.analysis = analysis_;
   options.max_events = limits_.max_events;
   options.max_logged_errors = limits_.max_logged_errors;
-  return std::make_unique<worker>(std::move(options));
+  return std::make_unique<worker>(std::move(options), flywheel_);
 }
 
 void data_handler::give_back(std::unique_ptr<worker> w) {
@@ -177,6 +189,7 @@ http_response data_handler::operator()(http_request& request) {
   const auto started = std::chrono::steady_clock::now();
   borrowed w(*this);
   w->out.clear();
+  if (w->flywheel) w->flywheel->clear();
   // The pipeline refuses a body over MAX_EVENTS before it parses it.
   const ingest_result result = w->pipe.ingest(request.body, *format, &w->statuses);
   if (result.ec == errc::too_many_events) {
@@ -187,6 +200,13 @@ http_response data_handler::operator()(http_request& request) {
   if (result.ec) return unreadable_body(result, request.body);
   const auto analysed = std::chrono::steady_clock::now();
   http_response reply = store(*w, result.stats.points);
+  // The points first: a 503 for the Flywheel output makes Vector resend the batch, and points
+  // written twice are one point in InfluxDB (same series and time).
+  if (w->flywheel && reply.status == 200) {
+    if (auto refused = store_flywheel(*w)) return std::move(*refused);
+  } else if (w->flywheel) {
+    w->flywheel->take_stats();  // the batch is resent: its records are counted then
+  }
   if (reply.status == 200 && log_.enabled(log_level::info)) {
     log_(log_level::info,
          fmt::format("number of messages: {} ({} points, {} failed; analysed in {:.1f} ms, "
@@ -196,6 +216,32 @@ http_response data_handler::operator()(http_request& request) {
                      milliseconds(std::chrono::steady_clock::now() - analysed)));
   }
   return reply;
+}
+
+// Hands the batch's Flywheel records to their output. By default a full or unwritable output
+// drops them (counted) so that analytics never waits; with FLYWHEEL_WHEN_FULL=refuse the batch
+// is answered 503 and Vector resends all of it.
+std::optional<http_response> data_handler::store_flywheel(worker& w) {
+  const flywheel::mapping_stats counts = w.flywheel->take_stats();
+  metrics_.count_flywheel(counts);
+  const std::string& lines = w.flywheel->lines();
+  if (lines.empty()) return std::nullopt;
+  const std::error_code ec = flywheel_.output->append(lines);
+  if (!ec) return std::nullopt;
+  const auto kind = output::classify_append_error(ec);
+  if (flywheel_.refuse_when_full && kind != output::append_error::too_large) {
+    log_(log_level::warning, "the Flywheel output is full or unwritable: answering 503");
+    http_response r = json_response(
+        503, R"({"detail":"the Flywheel output is full or unwritable, retry later"})");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+  }
+  metrics_.count_flywheel_dropped(counts.documents);
+  log_(log_level::warning,
+       fmt::format(
+           "dropped {} Flywheel records: {} (analytics points are kept)", counts.documents,
+           kind == output::append_error::storage ? ec.message() : "the Flywheel spool is full"));
+  return std::nullopt;
 }
 
 // Durable before acknowledged: appends the points, then answers one status per event.

@@ -180,8 +180,53 @@ void metrics::render_responses(prometheus_writer& w) const {
   }
 }
 
-std::string metrics::render(const price_calculator* prices,
-                            const output::spooled_output& output) const {
+void metrics::count_flywheel(const flywheel::mapping_stats& s) {
+  flywheel_documents_ += s.documents;
+  for (std::size_t i = 0; i < flywheel::skip_reason_count; ++i)
+    flywheel_skipped_[i] += s.skipped[i];
+  for (std::size_t i = 0; i < flywheel::pii_type_count; ++i) {
+    flywheel_redactions_[i] += s.redactions.by_type[i];
+  }
+}
+
+void metrics::render_flywheel(prometheus_writer& w, const output::spooled_output& flywheel) const {
+  w.counter("dial_analytics_flywheel_records_total",
+            "Chat completions captured as Data Flywheel records (spooled).", flywheel_documents_);
+  constexpr std::string_view skip_family = "dial_analytics_flywheel_skipped_total";
+  w.family(skip_family, "counter", "Records not captured, by reason.");
+  for (std::size_t i = 0; i < flywheel::skip_reason_count; ++i) {
+    w.sample(skip_family, {{"reason", flywheel::to_string(static_cast<flywheel::skip_reason>(i))}},
+             flywheel_skipped_[i].load());
+  }
+  constexpr std::string_view redaction_family = "dial_analytics_flywheel_redactions_total";
+  w.family(redaction_family, "counter", "PII replaced by a placeholder, by type.");
+  for (std::size_t i = 0; i < flywheel::pii_type_count; ++i) {
+    w.sample(redaction_family, {{"type", flywheel::to_string(static_cast<flywheel::pii_type>(i))}},
+             flywheel_redactions_[i].load());
+  }
+  const output::output_stats s = flywheel.stats();
+  w.counter("dial_analytics_flywheel_dropped_total",
+            "Records dropped because the Flywheel output was full or unwritable (analytics is "
+            "never held back for them).",
+            flywheel_dropped_.load() + s.batch_lines_dropped);
+  w.counter("dial_analytics_flywheel_written_total", "Records the backend stored.",
+            s.lines_written);
+  w.counter("dial_analytics_flywheel_rejected_total", "Records the backend refused for good.",
+            s.lines_rejected);
+  w.counter("dial_analytics_flywheel_dead_lettered_total",
+            "Refused records saved in DATA_DIR/flywheel/dead-letter.", s.lines_dead_lettered);
+  w.counter("dial_analytics_flywheel_retried_total", "Records resent after a failed write.",
+            s.lines_retried);
+  w.gauge("dial_analytics_flywheel_pending_bytes",
+          "Record bytes in the Flywheel spool not yet stored by the backend (without one: the "
+          "bytes of the JSONL files).",
+          static_cast<double>(flywheel.pending_bytes()));
+  w.gauge("dial_analytics_flywheel_up", "1 when the Flywheel backend accepts writes.",
+          flywheel.healthy() ? 1.0 : 0.0);
+}
+
+std::string metrics::render(const price_calculator* prices, const output::spooled_output& output,
+                            const output::spooled_output* flywheel) const {
   std::string text;
   prometheus_writer w(text);
   w.family("dial_analytics_build_info", "gauge", "Build information.");
@@ -199,6 +244,7 @@ std::string metrics::render(const price_calculator* prices,
             "Bodies refused with 413 because they held more than MAX_EVENTS events.",
             too_many_events_);
   render_output(w, output);
+  if (flywheel) render_flywheel(w, *flywheel);
   render_responses(w);
   return text;
 }

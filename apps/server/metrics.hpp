@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <dial_analytics/analytics/pricing.hpp>
+#include <dial_analytics/flywheel/mapping.hpp>
 #include <dial_analytics/input/router.hpp>
 #include <dial_analytics/output/spooled_output.hpp>
 #include <dial_analytics/pipeline.hpp>
@@ -56,13 +57,19 @@ class metrics {
   void count_spool_full() { ++spool_full_; }
   /// A body refused with 413 because it held more than MAX_EVENTS events.
   void count_too_many_events() { ++too_many_events_; }
+  /// What the Flywheel stages made of one batch.
+  void count_flywheel(const flywheel::mapping_stats& s);
+  /// Flywheel documents dropped because their output was full or could not be written.
+  void count_flywheel_dropped(std::uint64_t documents) { flywheel_dropped_ += documents; }
   /// A response on `path` ("/data", …, or "other").
   void count_response(std::string_view path, int status);
 
   /// The Prometheus text of these counters, the price calculator's (`prices` may be null) and
   /// the output's.
+  /// `flywheel` is the Flywheel output when it is enabled.
   [[nodiscard]] std::string render(const price_calculator* prices,
-                                   const output::spooled_output& output) const;
+                                   const output::spooled_output& output,
+                                   const output::spooled_output* flywheel = nullptr) const;
 
  private:
   enum outcome : std::size_t { written, skipped, error, outcome_count };
@@ -73,6 +80,7 @@ class metrics {
   };
   void render_records(prometheus_writer& w) const;
   void render_responses(prometheus_writer& w) const;
+  void render_flywheel(prometheus_writer& w, const output::spooled_output& flywheel) const;
 
   std::array<std::array<std::atomic<std::uint64_t>, outcome_count>, record_type_count> records_{};
   std::atomic<std::uint64_t> points_accepted_{0};
@@ -80,6 +88,10 @@ class metrics {
   std::atomic<std::uint64_t> too_many_events_{0};
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> bytes_received_{0};
+  std::atomic<std::uint64_t> flywheel_documents_{0};
+  std::atomic<std::uint64_t> flywheel_dropped_{0};
+  std::array<std::atomic<std::uint64_t>, flywheel::skip_reason_count> flywheel_skipped_{};
+  std::array<std::atomic<std::uint64_t>, flywheel::pii_type_count> flywheel_redactions_{};
   mutable std::mutex responses_mutex_;
   std::vector<response_count> responses_;  // few: paths × codes
 };

@@ -194,8 +194,9 @@ std::vector<server_option> spool_options() {
                "fdatasync every accepted batch before the reply"},
               FIELD(spool_sync)),
       boolean({"RESEND_DEAD_LETTERS", "--resend-dead-letters", "BOOL", "Spool",
-               "at start, resend the points InfluxDB refused (DATA_DIR/dead-letter) once the "
-               "cause is fixed"},
+               "at start, resend the points InfluxDB refused (DATA_DIR/dead-letter) and the "
+               "records Elasticsearch refused (DATA_DIR/flywheel/dead-letter) once the cause is "
+               "fixed"},
               FIELD(resend_dead_letters)),
   };
 }
@@ -301,6 +302,199 @@ std::vector<server_option> influx_options() {
   };
 }
 
+// "a,b , c" → {"a", "b", "c"}; empty items dropped.
+std::vector<std::string> split_list(std::string_view v) {
+  std::vector<std::string> out;
+  while (!v.empty()) {
+    const std::size_t comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+  return fmt::format("{}", fmt::join(items, ","));
+}
+
+template <typename Field>
+server_option list(const about& a, Field field) {
+  return make(
+      a, [field](const server_config& c) { return join_list(field(c)); },
+      [field](server_config& c, std::string_view, const std::string& v) {
+        field(c) = split_list(v);
+      });
+}
+
+// Secrets are never shown.
+template <typename Field>
+server_option secret(const about& a, Field field) {
+  return make(
+      a, [](const server_config&) { return std::string(); },
+      [field](server_config& c, std::string_view, const std::string& v) {
+        field(c) = output::secret_string(v);
+      });
+}
+
+std::string show_redaction(const flywheel::redactor_options& r) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < flywheel::pii_type_count; ++i) {
+    if (r.enabled[i]) names.emplace_back(flywheel::to_string(static_cast<flywheel::pii_type>(i)));
+  }
+  return join_list(names);
+}
+
+std::vector<server_option> flywheel_options() {
+  return {
+      boolean({"FLYWHEEL_ENABLED", "--flywheel", "BOOL", "Flywheel",
+               "capture every successful chat completion as a Data Flywheel record (prompts and "
+               "answers are stored!); on by itself when ELASTICSEARCH_URL is set"},
+              FIELD(flywheel.enabled)),
+      text({"FLYWHEEL_CLIENT_ID", "--flywheel-client-id", "ID", "Flywheel",
+            "client_id of records without a DIAL project"},
+           FIELD(flywheel.mapping.default_client_id)),
+      make(
+          {"FLYWHEEL_WORKLOAD_ID_FROM", "--flywheel-workload-id-from", "SOURCE", "Flywheel",
+           "route (parent_deployment/deployment), deployment, or execution_path (without its "
+           "first element)"},
+          [](const server_config& c) {
+            return std::string(flywheel::to_string(c.flywheel.mapping.workload));
+          },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            const auto source = flywheel::parse_workload_source(v);
+            if (!source) {
+              throw usage_error(
+                  fmt::format("{} takes route, deployment or execution_path, not '{}'", name, v));
+            }
+            c.flywheel.mapping.workload = *source;
+          }),
+      text({"FLYWHEEL_WORKLOAD_HEADER", "--flywheel-workload-header", "NAME", "Flywheel",
+            "request header (as logged by DIAL Core) whose value overrides the workload_id"},
+           FIELD(flywheel.mapping.workload_header)),
+      list({"FLYWHEEL_DEPLOYMENTS", "--flywheel-deployments", "LIST", "Flywheel",
+            "only these deployments (comma-separated); empty: all"},
+           FIELD(flywheel.mapping.include_deployments)),
+      list({"FLYWHEEL_EXCLUDE_DEPLOYMENTS", "--flywheel-exclude-deployments", "LIST", "Flywheel",
+            "never these deployments (comma-separated)"},
+           FIELD(flywheel.mapping.exclude_deployments)),
+      text({"FLYWHEEL_ONLY_AFTER", "--flywheel-only-after", "DEPLOYMENT", "Flywheel",
+            "only records whose execution path contains this deployment (e.g. a PII interceptor)"},
+           FIELD(flywheel.mapping.only_after)),
+      make(
+          {"FLYWHEEL_KEEP_DIAL_EXTENSIONS", "--flywheel-keep-dial-extensions", "BOOL", "Flywheel",
+           "keep custom_content, custom_fields, addons and statistics in records"},
+          [](const server_config& c) {
+            return std::string(c.flywheel.mapping.strip_dial_extensions ? "false" : "true");
+          },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            c.flywheel.mapping.strip_dial_extensions = !to_bool(name, v);
+          }),
+      boolean({"FLYWHEEL_REDACT", "--flywheel-redact", "BOOL", "Flywheel",
+               "replace PII in message texts and tool arguments with <EMAIL>, <PHONE>, …"},
+              FIELD(flywheel.mapping.redact)),
+      make(
+          {"FLYWHEEL_REDACT_TYPES", "--flywheel-redact-types", "TYPES", "Flywheel",
+           "the PII types to redact (comma-separated): email, phone, credit_card, iban, "
+           "ip_address, credential, us_ssn"},
+          [](const server_config& c) { return show_redaction(c.flywheel.mapping.redaction); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            flywheel::redactor_options r;
+            r.enabled.fill(false);
+            for (const std::string& item : split_list(v)) {
+              const auto type = flywheel::parse_pii_type(item);
+              if (!type) {
+                throw usage_error(fmt::format(
+                    "{} takes a list of email, phone, credit_card, iban, ip_address, credential, "
+                    "us_ssn, not '{}'",
+                    name, item));
+              }
+              r.enabled[static_cast<std::size_t>(*type)] = true;
+            }
+            c.flywheel.mapping.redaction = r;
+          }),
+      number({"FLYWHEEL_SPOOL_MAX_BYTES", "--flywheel-spool-max-bytes", "BYTES", "Flywheel",
+              "records pending (or stored, without Elasticsearch) in DATA_DIR/flywheel before new "
+              "ones are dropped"},
+             FIELD(flywheel.spool_max_bytes)),
+      make(
+          {"FLYWHEEL_WHEN_FULL", "--flywheel-when-full", "drop|refuse", "Flywheel",
+           "drop: count and drop records (analytics never waits); refuse: answer 503"},
+          [](const server_config& c) {
+            return std::string(c.flywheel.refuse_when_full ? "refuse" : "drop");
+          },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            if (v != "drop" && v != "refuse") {
+              throw usage_error(fmt::format("{} takes drop or refuse, not '{}'", name, v));
+            }
+            c.flywheel.refuse_when_full = v == "refuse";
+          }),
+      make(
+          {"ELASTICSEARCH_URL", "--elasticsearch-url", "URL", "Elasticsearch",
+           "store records in Elasticsearch/OpenSearch; unset: JSONL files DATA_DIR/flywheel"},
+          [](const server_config& c) {
+            return c.flywheel.has_elasticsearch ? c.flywheel.es.url : std::string();
+          },
+          [](server_config& c, std::string_view, const std::string& v) {
+            c.flywheel.es.url = v;
+            c.flywheel.has_elasticsearch = !v.empty();
+          }),
+      text({"ES_COLLECTION_NAME", "--elasticsearch-index", "NAME", "Elasticsearch",
+            "the index (the blueprint's name for it)"},
+           FIELD(flywheel.es.index)),
+      text({"ELASTICSEARCH_USERNAME", "--elasticsearch-username", "USER", "Elasticsearch",
+            "Basic-auth user (with ELASTICSEARCH_PASSWORD)"},
+           FIELD(flywheel.es.username)),
+      secret({"ELASTICSEARCH_PASSWORD", "--elasticsearch-password", "PASSWORD", "Elasticsearch",
+              "Basic-auth password (never printed)"},
+             FIELD(flywheel.es.password)),
+      secret({"ELASTICSEARCH_API_KEY", "--elasticsearch-api-key", "KEY", "Elasticsearch",
+              "ApiKey auth: id:key or the encoded key (never printed)"},
+             FIELD(flywheel.es.api_key)),
+      secret({"ELASTICSEARCH_BEARER_TOKEN", "--elasticsearch-bearer-token", "TOKEN",
+              "Elasticsearch", "Bearer auth (never printed)"},
+             FIELD(flywheel.es.bearer_token)),
+      text({"ELASTICSEARCH_CA_FILE", "--elasticsearch-ca-file", "PATH", "Elasticsearch",
+            "CA bundle for an https URL"},
+           FIELD(flywheel.es.ca_file)),
+      make(
+          {"ELASTICSEARCH_MAPPING", "--elasticsearch-mapping", "blueprint|nat_compat",
+           "Elasticsearch",
+           "index mapping created when the index is missing: the blueprint's strict one, or "
+           "with NeMo Agent Toolkit's contract_version and error_details"},
+          [](const server_config& c) {
+            return std::string(c.flywheel.es.mapping == elasticsearch::index_mapping::nat_compat
+                                   ? "nat_compat"
+                                   : "blueprint");
+          },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            if (v == "blueprint") {
+              c.flywheel.es.mapping = elasticsearch::index_mapping::blueprint;
+            } else if (v == "nat_compat") {
+              c.flywheel.es.mapping = elasticsearch::index_mapping::nat_compat;
+            } else {
+              throw usage_error(fmt::format("{} takes blueprint or nat_compat, not '{}'", name, v));
+            }
+          }),
+      number({"ELASTICSEARCH_TIMEOUT_MS", "--elasticsearch-timeout-ms", "MS", "Elasticsearch",
+              "one bulk request"},
+             FIELD(flywheel.es.timeout), 1),
+      number(
+          {"ELASTICSEARCH_CONNECTIONS", "--elasticsearch-connections", "N", "Elasticsearch",
+           "parallel bulk writers, each draining its own lane DATA_DIR/flywheel/lane-<i> (1-16)"},
+          FIELD(flywheel.es_connections), 1, 16),
+      number({"ELASTICSEARCH_BATCH_DOCUMENTS", "--elasticsearch-batch-documents", "N",
+              "Elasticsearch", "documents per bulk request"},
+             FIELD(flywheel.sender.batch_lines), 1),
+      number({"ELASTICSEARCH_BATCH_BYTES", "--elasticsearch-batch-bytes", "BYTES", "Elasticsearch",
+              "bytes per bulk request (at least 1024)"},
+             FIELD(flywheel.sender.batch_bytes), 1024),
+  };
+}
+
 #undef FIELD
 
 constexpr const char* description =
@@ -340,7 +534,8 @@ void describe_command(CLI::App& app, std::vector<std::string>& values,
 const std::vector<server_option>& server_options() {
   static const std::vector<server_option> table = [] {
     std::vector<server_option> all;
-    for (auto part : {http_options(), spool_options(), analysis_options(), influx_options()}) {
+    for (auto part : {http_options(), spool_options(), analysis_options(), influx_options(),
+                      flywheel_options()}) {
       for (auto& o : part) all.push_back(std::move(o));
     }
     return all;
@@ -380,6 +575,7 @@ command_line load_config(const std::vector<std::string>& args, const env_lookup&
     for (std::size_t i = 0; i < table.size(); ++i) {
       if (given[i]->count() > 0) table[i].set(c, table[i].flag, values[i]);
     }
+    if (c.flywheel.has_elasticsearch) c.flywheel.enabled = true;
     if (!c.analysis.model_rates_json.empty() && !c.analysis.model_rates_file.empty()) {
       throw usage_error(
           "give the rate table as MODEL_RATES or as a file (--model-rates), not both");

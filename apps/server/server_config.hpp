@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <dial_analytics/elasticsearch/es_config.hpp>
+#include <dial_analytics/flywheel/mapping.hpp>
 #include <dial_analytics/influx/influx_config.hpp>
 #include <dial_analytics/log.hpp>
 #include <dial_analytics/output/secret_string.hpp>
@@ -20,6 +22,19 @@
 #include "analysis_setup.hpp"
 
 namespace dial_analytics::server {
+
+/// The Data Flywheel output (docs/flywheel.md): off unless enabled or Elasticsearch is set.
+struct flywheel_settings {
+  bool enabled = false;  ///< FLYWHEEL_ENABLED (or ELASTICSEARCH_URL set)
+  flywheel::mapping_options
+      mapping;  ///< FLYWHEEL_CLIENT_ID, FLYWHEEL_WORKLOAD_*, FLYWHEEL_REDACT*…
+  std::uint64_t spool_max_bytes = 1ull << 30;  ///< FLYWHEEL_SPOOL_MAX_BYTES
+  bool refuse_when_full = false;   ///< FLYWHEEL_WHEN_FULL=refuse: 503 instead of dropping
+  bool has_elasticsearch = false;  ///< ELASTICSEARCH_URL set
+  elasticsearch::es_config es;     ///< ELASTICSEARCH_*, ES_COLLECTION_NAME
+  unsigned es_connections = 1;     ///< ELASTICSEARCH_CONNECTIONS
+  output::sender_options sender;   ///< ELASTICSEARCH_BATCH_*, retry delays
+};
 
 /// Everything the server needs, with defaults (docs/configuration.md lists each one).
 struct server_config {
@@ -53,6 +68,7 @@ struct server_config {
   /// ROLLUP_MAX_ENTRIES, ROLLUP_MAX_AGE_S.
   apps::analysis_settings analysis;
   std::string topic_embeddings_model;  ///< TOPIC_EMBEDDINGS_MODEL: accepted, ignored (warning)
+  flywheel_settings flywheel;          ///< FLYWHEEL_*, ELASTICSEARCH_*
 };
 
 /// One setting: an environment variable and a flag with the same meaning.

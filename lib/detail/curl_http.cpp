@@ -85,6 +85,7 @@ struct http_client::impl {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.list);
     if (!options.basic_auth.empty())
       curl_easy_setopt(h, CURLOPT_USERPWD, options.basic_auth.c_str());
+    if (!options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options.connect_timeout.count()));
@@ -145,6 +146,31 @@ http_response http_client::get(const std::string& url, std::span<const std::stri
   capture sink{&response, impl_->options.max_body_bytes};
   impl_->prepare(url, list, sink);
   curl_easy_setopt(impl_->handle, CURLOPT_HTTPGET, 1L);
+  impl_->perform(response);
+  return response;
+}
+
+http_response http_client::head(const std::string& url, std::span<const std::string> headers) {
+  http_response response;
+  header_list list(headers);
+  capture sink{&response, impl_->options.max_body_bytes};
+  impl_->prepare(url, list, sink);
+  curl_easy_setopt(impl_->handle, CURLOPT_NOBODY, 1L);
+  impl_->perform(response);
+  return response;
+}
+
+http_response http_client::put(const std::string& url, std::string_view body,
+                               std::span<const std::string> headers) {
+  http_response response;
+  header_list list(headers);
+  capture sink{&response, impl_->options.max_body_bytes};
+  impl_->prepare(url, list, sink);
+  CURL* h = impl_->handle;
+  // libcurl would read a null POSTFIELDS from a read callback: give an empty body a real pointer.
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
   impl_->perform(response);
   return response;
 }

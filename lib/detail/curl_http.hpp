@@ -23,7 +23,8 @@ struct http_client_options {
   std::chrono::milliseconds timeout{10000};         ///< whole request, including the answer
   std::chrono::milliseconds connect_timeout{5000};  ///< TCP (and TLS) connect
   std::string basic_auth;                           ///< "user:password"; empty: no Basic auth
-  std::size_t max_body_bytes = 64 * 1024;           ///< answer bytes kept (the rest is read)
+  std::string ca_file;  ///< CA bundle (PEM) to verify https servers with; empty: the system's
+  std::size_t max_body_bytes = 64 * 1024;  ///< answer bytes kept (the rest is read)
 };
 
 /// An answer, or why there is none.
@@ -54,6 +55,11 @@ class http_client {
                      std::span<const std::string> headers = {}, bool gzip = false);
   /// GETs `url`.
   http_response get(const std::string& url, std::span<const std::string> headers = {});
+  /// HEADs `url` (status and headers only).
+  http_response head(const std::string& url, std::span<const std::string> headers = {});
+  /// PUTs `body` (sent from memory like a POST body, with the PUT method).
+  http_response put(const std::string& url, std::string_view body,
+                    std::span<const std::string> headers = {});
 
  private:
   struct impl;

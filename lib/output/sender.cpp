@@ -15,6 +15,7 @@
 #include <ctime>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "detail/posix_io.hpp"
 
@@ -136,15 +137,29 @@ bool sender::should_linger(std::string_view batch) const {
 }
 
 // Sends `lines` until the backend has answered for every line: written, rejected, or (one line
-// alone too large) dropped. @return false when asked to stop first.
+// alone too large) dropped. A per-line answer settles the lines it names and leaves the ones to
+// resend, which are sent again after a backoff. @return false when asked to stop first.
 bool sender::send(std::string_view lines) {
-  const std::size_t count = count_lines(lines);
+  std::size_t count = count_lines(lines);
+  std::string resend;  // owns the lines a per-line answer asked for; `lines` then views it
+  bool resent = false;
   for (int attempt = 0;; ++attempt) {
     const write_result r = timed_write(lines);
     switch (r.outcome) {
-      case write_outcome::written:
-        count_written(lines, count);
-        return true;
+      case write_outcome::written: {
+        if (!r.per_line()) {
+          count_written(lines, count);
+          return true;
+        }
+        std::string rest = settle_lines(r, lines, count);
+        if (rest.empty()) return true;
+        resend = std::move(rest);
+        lines = resend;
+        count = count_lines(lines);
+        if (!back_off_lines(r, count, attempt, !resent)) return false;
+        resent = true;
+        break;
+      }
       case write_outcome::rejected:
         return refused(r, lines, count);
       case write_outcome::too_large:
@@ -211,7 +226,6 @@ bool sender::refused(const write_result& r, std::string_view lines, std::size_t 
 
 // Appends one refused part, after its comment line, to the dead-letter file (durably).
 bool sender::save_dead_letters(const write_result& r, std::string_view lines, bool cut_short) {
-  const std::filesystem::path& file = options_.dead_letter_file;
   std::string text = fmt::format("# {} {} HTTP {}: {}\n", utc_now(), writer_->name(), r.http_status,
                                  one_line(r.message));
   if (cut_short)
@@ -219,6 +233,12 @@ bool sender::save_dead_letters(const write_result& r, std::string_view lines, bo
                         writer_->noun().plural, writer_->name());
   text += lines;
   if (!lines.empty() && lines.back() != '\n') text += '\n';
+  return append_dead_letters(text, count_lines(lines));
+}
+
+// Appends `text` (comment lines and `count` refused lines) to the dead-letter file, durably.
+bool sender::append_dead_letters(const std::string& text, std::size_t count) {
+  const std::filesystem::path& file = options_.dead_letter_file;
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -226,11 +246,89 @@ bool sender::save_dead_letters(const write_result& r, std::string_view lines, bo
   const int error = errno;
   if (fd >= 0) ok = ::close(fd) == 0 && ok;
   if (!ok) {
-    log(log_level::error,
-        fmt::format("cannot save {} refused {} to {}: {}; they are lost", count_lines(lines),
-                    writer_->noun().plural, file.string(), std::strerror(error)));
+    log(log_level::error, fmt::format("cannot save {} refused {} to {}: {}; they are lost", count,
+                                      writer_->noun().plural, file.string(), std::strerror(error)));
   }
   return ok;
+}
+
+// A per-line answer to `lines`: the lines it does not list are stored, the refused ones are
+// counted and dead-lettered exactly (each after a comment line with its own status and reason).
+// @return the lines to resend, in their order (empty: every line is answered for).
+std::string sender::settle_lines(const write_result& r, std::string_view lines, std::size_t count) {
+  enum class fate : unsigned char { stored, refused, resend };
+  std::vector<fate> fates(count, fate::stored);
+  std::vector<const line_refusal*> why(count, nullptr);
+  for (const std::size_t i : r.retry_lines) {
+    if (i < count) fates[i] = fate::resend;
+  }
+  for (const line_refusal& x : r.refused) {  // a refusal wins over a resend of the same line
+    if (x.line < count) {
+      fates[x.line] = fate::refused;
+      why[x.line] = &x;
+    }
+  }
+  std::string resend, dead_letters;
+  const line_refusal* first = nullptr;
+  std::size_t refused = 0, stored = 0, stored_bytes = 0, pos = 0;
+  for (std::size_t i = 0; i < count && pos < lines.size(); ++i) {
+    const std::size_t end = std::min(lines.find('\n', pos), lines.size() - 1) + 1;
+    const std::string_view line = lines.substr(pos, end - pos);
+    pos = end;
+    if (fates[i] == fate::stored) {
+      ++stored;
+      stored_bytes += line.size();
+    } else if (fates[i] == fate::resend) {
+      resend += line;
+    } else {
+      const int status = why[i]->http_status != 0 ? why[i]->http_status : r.http_status;
+      if (!first) first = why[i];
+      ++refused;
+      dead_letters += fmt::format("# {} {} HTTP {}: {}\n", utc_now(), writer_->name(), status,
+                                  one_line(why[i]->reason));
+      dead_letters += line;
+      if (line.back() != '\n') dead_letters += '\n';
+    }
+  }
+  stats_.lines_written += stored;
+  stats_.bytes_written += stored_bytes;
+  // The backend answered: it is reachable and takes writes unless it took none of these lines.
+  stats_.healthy = resend.size() < lines.size();
+  if (first) refuse_lines(*first, r.http_status, refused, dead_letters);
+  return resend;
+}
+
+// Counts `count` lines refused by a per-line answer and saves them (`dead_letters`, with their
+// comment lines); the batch's one ERROR line reports the first refusal.
+void sender::refuse_lines(const line_refusal& first, int http_status, std::size_t count,
+                          const std::string& dead_letters) {
+  stats_.lines_rejected += count;
+  if (tally_.parts++ == 0) {
+    tally_.first = write_result(write_outcome::rejected,
+                                first.http_status != 0 ? first.http_status : http_status, count,
+                                std::chrono::milliseconds(0), first.reason);
+  }
+  tally_.refused += count;
+  if (options_.dead_letter_file.empty()) return;
+  if (append_dead_letters(dead_letters, count)) {
+    stats_.lines_dead_lettered += count;
+    tally_.saved += count;
+  } else {
+    tally_.lost += count;
+  }
+}
+
+// Waits before resending the `count` lines a per-line answer asked for (the usual backoff,
+// Retry-After honoured); the first such wait of a batch is logged as a warning.
+bool sender::back_off_lines(const write_result& r, std::size_t count, int attempt, bool first) {
+  stats_.lines_retried += count;
+  const std::chrono::milliseconds delay = backoff_delay(r, attempt);
+  if (first) {
+    log(log_level::warning,
+        fmt::format("{} asks to resend {} {} later: {}; retrying in {} ms", writer_->name(), count,
+                    writer_->noun().plural, r.message, delay.count()));
+  }
+  return pause(delay, false);
 }
 
 // One ERROR line per batch: what was refused, why and what to do, where the lines are.

@@ -2,8 +2,10 @@
 // Drains a spool into one backend (a batch_writer) on a background thread: batches of whole
 // lines, in order; "too large" splits, rejections are counted and never resent, everything else
 // is retried with exponential backoff and jitter (honouring Retry-After, capped) until it is
-// written. Nothing leaves the spool before the backend has answered for it. The sender knows no
-// backend: log lines name it with batch_writer::name().
+// written. A backend that answers line by line (write_result::refused / retry_lines) has exactly
+// its refused lines dead-lettered and only the lines it asks for resent. Nothing leaves the spool
+// before the backend has answered for it. The sender knows no backend: log lines name it with
+// batch_writer::name().
 //
 // Thread-safety: stats() from any thread; stop() from one thread. The sender owns its writer and
 // its thread; the spool must outlive it.
@@ -41,7 +43,8 @@ struct sender_options {
   std::chrono::milliseconds retry_after_cap{600000};  ///< cap on a server's Retry-After
   log_callback log;                                   ///< problems, one line each
   /// Where refused lines go (appended, each refused part after a `# <UTC time> <backend> HTTP
-  /// <status>: <reason>` line); empty: refused lines are counted and logged only.
+  /// <status>: <reason>` line; with a per-line answer each refused line after its own such line,
+  /// with the line's status and reason); empty: refused lines are counted and logged only.
   std::filesystem::path dead_letter_file;
   /// With a dead-letter file, a partly refused batch is bisected to find the refused lines (the
   /// backend does not say which): at most this many extra requests per line of the batch; then
@@ -57,8 +60,9 @@ inline constexpr std::array<double, 11> latency_buckets = {0.005, 0.01, 0.025, 0
 struct sender_stats {
   std::atomic<std::uint64_t> lines_written{0};
   std::atomic<std::uint64_t> lines_rejected{0};  ///< refused by the backend for good, not resent
-  std::atomic<std::uint64_t> lines_retried{0};   ///< lines in requests that had to be retried
-  std::atomic<std::uint64_t> lines_dropped{0};   ///< a single line too large even alone (413)
+  /// Lines in requests that had to be retried, and lines a per-line answer asked to resend.
+  std::atomic<std::uint64_t> lines_retried{0};
+  std::atomic<std::uint64_t> lines_dropped{0};        ///< a single line too large even alone (413)
   std::atomic<std::uint64_t> lines_dead_lettered{0};  ///< saved to the dead-letter file
   std::atomic<std::uint64_t> bytes_written{0};
   std::atomic<std::uint64_t> requests{0};
@@ -99,6 +103,11 @@ class sender {
   bool deliver(std::string_view batch);
   bool refused(const write_result& r, std::string_view lines, std::size_t count);
   bool save_dead_letters(const write_result& r, std::string_view lines, bool cut_short);
+  bool append_dead_letters(const std::string& text, std::size_t count);
+  std::string settle_lines(const write_result& r, std::string_view lines, std::size_t count);
+  void refuse_lines(const line_refusal& first, int http_status, std::size_t count,
+                    const std::string& dead_letters);
+  bool back_off_lines(const write_result& r, std::size_t count, int attempt, bool first);
   void report_refusals(std::size_t count);
   [[nodiscard]] bool should_linger(std::string_view batch) const;
   bool send(std::string_view lines);  // false: stop requested while retrying

@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -168,6 +171,141 @@ TEST_CASE("a drain ends the linger wait and sends at once", "[sender]") {
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
   CHECK(sender.stats().lines_written == 1);
   CHECK(s.pending_bytes() == 0);
+}
+
+namespace {
+
+// A per-line answer: the lines not listed are stored.
+out::write_result per_line(std::vector<out::line_refusal> refused,
+                           std::vector<std::size_t> retry_lines, std::string message = "some") {
+  out::write_result r(out::write_outcome::written, 200, 0, {}, std::move(message));
+  r.refused = std::move(refused);
+  r.retry_lines = std::move(retry_lines);
+  return r;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("a per-line answer dead-letters exactly the refused lines and resends the others",
+          "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  shared.noun = {"document", "documents"};
+  shared.remedy = "fix the producer";
+  shared.script = {
+      per_line({{1, "strict_dynamic_mapping_exception: no [metadata] here", 400}}, {2, 4},
+               "2 of 5 documents to resend, first HTTP 429: es_rejected_execution_exception"),
+      per_line({}, {1}),  // of "c\ne\n": e again
+  };
+  std::vector<std::pair<da::log_level, std::string>> logged;
+  auto o = fast();
+  o.dead_letter_file = d.path() / "dead" / "letters.jsonl";
+  o.log = [&](da::log_level l, std::string_view m) { logged.emplace_back(l, m); };
+  REQUIRE_FALSE(s.append("a\t{}\nb\t{\"metadata\":1}\nc\t{}\nd\t{}\ne\t{}\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  sender.stop(std::chrono::seconds(5));
+  REQUIRE(shared.bodies.size() == 3);
+  CHECK(shared.bodies[1] == "c\t{}\ne\t{}\n");
+  CHECK(shared.bodies[2] == "e\t{}\n");
+  CHECK(sender.stats().lines_written == 4);
+  CHECK(sender.stats().lines_rejected == 1);
+  CHECK(sender.stats().lines_dead_lettered == 1);
+  CHECK(sender.stats().lines_retried == 3);
+  CHECK(sender.stats().failed_requests == 0);
+  CHECK(sender.stats().healthy);
+  CHECK(s.pending_bytes() == 0);
+  const std::string dead = read_file(o.dead_letter_file);
+  CHECK(dead.starts_with("# 20"));
+  CHECK(
+      dead.ends_with(" scripted backend HTTP 400: strict_dynamic_mapping_exception: no "
+                     "[metadata] here\nb\t{\"metadata\":1}\n"));
+  REQUIRE(logged.size() == 2);
+  CHECK(logged[0].first == da::log_level::warning);
+  CHECK(logged[0].second.starts_with(
+      "scripted backend asks to resend 2 documents later: 2 of 5 documents to resend"));
+  CHECK(logged[1].first == da::log_level::error);
+  CHECK(logged[1].second ==
+        "scripted backend rejected 1 of 5 documents (HTTP 400): strict_dynamic_mapping_exception: "
+        "no [metadata] here; fix the producer; dead-lettered 1 documents to " +
+            o.dead_letter_file.string());
+}
+
+TEST_CASE("each line refused in a per-line answer gets its own status and reason", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  shared.script = {per_line({{2, "second", 0}, {0, "first", 422}}, {})};
+  auto o = fast();
+  o.dead_letter_file = d.path() / "letters.lp";
+  REQUIRE_FALSE(s.append("x 1\ny 2\nz 3\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  sender.stop(std::chrono::seconds(5));
+  CHECK(shared.bodies.size() == 1);  // no bisection, nothing resent
+  CHECK(sender.stats().lines_written == 1);
+  CHECK(sender.stats().lines_rejected == 2);
+  CHECK(sender.stats().lines_dead_lettered == 2);
+  const std::string dead = read_file(o.dead_letter_file);
+  CHECK(dead.find(" HTTP 422: first\nx 1\n# ") != std::string::npos);
+  CHECK(dead.ends_with(" HTTP 200: second\nz 3\n"));  // no status of its own: the write's
+  CHECK(dead.find("y 2") == std::string::npos);
+}
+
+TEST_CASE("per-line refusals without a dead-letter file are counted and logged", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  shared.script = {per_line({{0, "bad", 400}}, {})};
+  std::vector<std::string> logged;
+  auto o = fast();
+  o.log = [&](da::log_level, std::string_view m) { logged.emplace_back(m); };
+  REQUIRE_FALSE(s.append("x 1\ny 2\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  sender.stop(std::chrono::seconds(5));
+  CHECK(sender.stats().lines_rejected == 1);
+  CHECK(sender.stats().lines_written == 1);
+  CHECK(sender.stats().lines_dead_lettered == 0);
+  REQUIRE(logged.size() == 1);
+  CHECK(logged[0] == "scripted backend rejected 1 of 2 lines (HTTP 400): bad");
+}
+
+TEST_CASE("stop ends the wait before a per-line resend and keeps the batch", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  shared.answer = [](std::string_view) { return per_line({}, {0}); };
+  auto o = fast();
+  o.retry_initial = o.retry_max = std::chrono::seconds(60);
+  REQUIRE_FALSE(s.append("a 1\nb 2\n"));
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), o);
+  while (sender.stats().requests == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  sender.stop(std::chrono::milliseconds(100));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(s.pending_bytes() == 8);  // at least once: the stored line is sent again next time
+  CHECK(sender.stats().lines_written == 1);
+}
+
+TEST_CASE("a per-line resend honours the backend's Retry-After", "[sender]") {
+  temp_dir d;
+  out::spool s(spool_opts(d));
+  scripted_writer::shared shared;
+  out::write_result r = per_line({}, {1});
+  r.retry_after = std::chrono::milliseconds(300);
+  shared.script = {r};
+  REQUIRE_FALSE(s.append("a 1\nb 2\n"));
+  const auto start = std::chrono::steady_clock::now();
+  out::sender sender(s, std::make_unique<scripted_writer>(shared, 0), fast());
+  sender.stop(std::chrono::seconds(5));
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
+  CHECK(sender.stats().lines_written == 2);
+  REQUIRE(shared.bodies.size() == 2);
+  CHECK(shared.bodies[1] == "b 2\n");
 }
 
 TEST_CASE("InfluxDB answers are classified as mature clients do", "[influx]") {

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <dial_analytics/flywheel/flywheel_stage.hpp>
+
+#include <utility>
+
+namespace dial_analytics::flywheel {
+
+flywheel_stage::flywheel_stage(mapping_options options, line_format format)
+    : mapper_(std::move(options)), format_(format) {}
+
+record_outcome flywheel_stage::consume(const log_record& rec) {
+  record_outcome outcome;
+  if (const auto skip = mapper_.map(rec, scratch_)) {
+    ++stats_.skipped[static_cast<std::size_t>(*skip)];
+    return outcome;
+  }
+  ++stats_.documents;
+  stats_.redactions += scratch_.redactions;
+  if (format_ == line_format::id_and_document) {
+    lines_ += scratch_.id;
+    lines_ += '\t';
+  }
+  lines_ += scratch_.document;
+  lines_ += '\n';
+  outcome.wrote = true;
+  outcome.type = record_type::chat_completion;
+  return outcome;
+}
+
+mapping_stats flywheel_stage::take_stats() noexcept { return std::exchange(stats_, {}); }
+
+}  // namespace dial_analytics::flywheel
