@@ -59,11 +59,11 @@ struct mapping_flags {
   std::string client_id = "dial";
   std::string workload_from = "route";
   std::string workload_header;
-  std::vector<std::string> deployments, exclude_deployments;
+  std::string deployments, exclude_deployments;  // comma-separated
   std::string only_after;
   bool keep_extensions = false;
   bool no_redact = false;
-  std::vector<std::string> redact_types;
+  std::string redact_types;  // comma-separated
 };
 
 int fail(std::string_view message) {
@@ -81,14 +81,14 @@ flywheel::mapping_options mapping_of(const mapping_flags& f) {
   m.default_client_id = f.client_id;
   m.workload = flywheel::parse_workload_source(f.workload_from).value_or(m.workload);
   m.workload_header = f.workload_header;
-  m.include_deployments = f.deployments;
-  m.exclude_deployments = f.exclude_deployments;
+  m.include_deployments = apps::split_list(f.deployments);
+  m.exclude_deployments = apps::split_list(f.exclude_deployments);
   m.only_after = f.only_after;
   m.strip_dial_extensions = !f.keep_extensions;
   m.redact = !f.no_redact;
   if (!f.redact_types.empty()) {
     m.redaction.enabled.fill(false);
-    for (const std::string& t : f.redact_types) {
+    for (const std::string& t : apps::split_list(f.redact_types)) {
       const auto type = flywheel::parse_pii_type(t);
       if (!type) {
         throw apps::usage_error(fmt::format(
@@ -116,12 +116,10 @@ void add_mapping_flags(CLI::App& app, mapping_flags& f) {
                  "a request header logged by DIAL Core whose value overrides the workload_id")
       ->type_name("NAME");
   app.add_option("--deployments", f.deployments, "only these deployments (comma-separated)")
-      ->type_name("LIST")
-      ->delimiter(',');
+      ->type_name("LIST");
   app.add_option("--exclude-deployments", f.exclude_deployments,
                  "never these deployments (comma-separated)")
-      ->type_name("LIST")
-      ->delimiter(',');
+      ->type_name("LIST");
   app.add_option("--only-after", f.only_after,
                  "only records whose execution path contains this deployment")
       ->type_name("DEPLOYMENT");
@@ -131,8 +129,7 @@ void add_mapping_flags(CLI::App& app, mapping_flags& f) {
   app.add_option("--redact-types", f.redact_types,
                  "the PII types to redact (default: all): email, phone, credit_card, iban, "
                  "ip_address, credential, us_ssn")
-      ->type_name("LIST")
-      ->delimiter(',');
+      ->type_name("LIST");
 }
 
 // ---- flywheel records ------------------------------------------------------------------------

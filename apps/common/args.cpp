@@ -207,6 +207,20 @@ std::string parse_error_words(const CLI::App& root, const CLI::App& command,
 
 }  // namespace
 
+std::vector<std::string> split_list(std::string_view v) {
+  std::vector<std::string> out;
+  while (!v.empty()) {
+    const std::size_t comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 double parse_probability(std::string_view option, std::string_view value) {
   if (!is_probability(value)) throw_takes(option, probability_words, value);
   return *to_number<double>(value);

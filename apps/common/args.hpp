@@ -40,6 +40,9 @@ class usage_error : public std::runtime_error {
 /// values read outside CLI11 (environment variables, configuration).
 ///@{
 /// A number from 0 to 1.
+/// A comma-separated list: "a, b,,c" → {"a", "b", "c"} (items trimmed, empty ones dropped).
+[[nodiscard]] std::vector<std::string> split_list(std::string_view list);
+
 [[nodiscard]] double parse_probability(std::string_view option, std::string_view value);
 /// A number above 0.
 [[nodiscard]] double parse_positive(std::string_view option, std::string_view value);

@@ -302,21 +302,6 @@ std::vector<server_option> influx_options() {
   };
 }
 
-// "a,b , c" → {"a", "b", "c"}; empty items dropped.
-std::vector<std::string> split_list(std::string_view v) {
-  std::vector<std::string> out;
-  while (!v.empty()) {
-    const std::size_t comma = v.find(',');
-    std::string_view item = v.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    v.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 std::string join_list(const std::vector<std::string>& items) {
   return fmt::format("{}", fmt::join(items, ","));
 }
@@ -326,7 +311,7 @@ server_option list(const about& a, Field field) {
   return make(
       a, [field](const server_config& c) { return join_list(field(c)); },
       [field](server_config& c, std::string_view, const std::string& v) {
-        field(c) = split_list(v);
+        field(c) = apps::split_list(v);
       });
 }
 
@@ -404,7 +389,7 @@ std::vector<server_option> flywheel_options() {
           [](server_config& c, std::string_view name, const std::string& v) {
             flywheel::redactor_options r;
             r.enabled.fill(false);
-            for (const std::string& item : split_list(v)) {
+            for (const std::string& item : apps::split_list(v)) {
               const auto type = flywheel::parse_pii_type(item);
               if (!type) {
                 throw usage_error(fmt::format(
