@@ -48,184 +48,140 @@ class body_writer {
       : out_(out), redactor_(red), strip_(strip), counts_(counts) {}
 
   void request(object o) {
-    out_ += '{';
-    bool first = true;
-    for (auto [key, value] : o) {
+    members(o, [this](std::string_view key, element value) {
       // `user` is the end user's identifier (OpenAI's abuse-monitoring field): never stored.
-      if (key == "user") continue;
-      if (strip_ && (key == "custom_fields" || key == "addons")) continue;
-      comma_key(first, key);
-      array messages;
-      if (key == "messages" && !value.get(messages)) {
-        message_list(messages);
+      if (key == "user" || (strip_ && (key == "custom_fields" || key == "addons"))) return false;
+      write_key(key);
+      if (key == "messages") {
+        each_of(value, [this](element m) { message(m); });
       } else {
         verbatim(value);
       }
-    }
-    out_ += '}';
+      return true;
+    });
   }
 
   void response(object o) {
+    members(o, [this](std::string_view key, element value) {
+      if (strip_ && key == "statistics") return false;
+      write_key(key);
+      if (key == "choices") {
+        each_of(value, [this](element c) { choice(c); });
+      } else {
+        verbatim(value);
+      }
+      return true;
+    });
+  }
+
+ private:
+  // Writes the members of `o` in order; `member(key, value)` writes one (its key first, with
+  // write_key) or returns false to leave it out.
+  template <typename Member>
+  void members(object o, Member member) {
     out_ += '{';
     bool first = true;
     for (auto [key, value] : o) {
-      if (strip_ && key == "statistics") continue;
-      comma_key(first, key);
-      array choices;
-      if (key == "choices" && !value.get(choices)) {
-        choice_list(choices);
+      const std::size_t mark = out_.size();
+      if (!first) out_ += ',';
+      if (member(key, value)) {
+        first = false;
       } else {
-        verbatim(value);
+        out_.resize(mark);  // left out: take the comma back
       }
     }
     out_ += '}';
   }
 
- private:
-  void comma_key(bool& first, std::string_view key) {
-    if (!first) out_ += ',';
-    first = false;
-    append_json_string(out_, key);
-    out_ += ':';
+  // An object's members through `member`; anything else verbatim.
+  template <typename Member>
+  void object_or_value(element e, Member member) {
+    object o;
+    if (e.get(o)) return verbatim(e);
+    members(o, member);
   }
 
-  void message_list(array messages) {
+  // An array's elements through `item`; anything else verbatim.
+  template <typename Item>
+  void each_of(element e, Item item) {
+    array a;
+    if (e.get(a)) return verbatim(e);
     out_ += '[';
     bool first = true;
-    for (element m : messages) {
+    for (element value : a) {
       if (!first) out_ += ',';
       first = false;
-      message_or_value(m);
+      item(value);
     }
     out_ += ']';
   }
 
-  void message_or_value(element m) {
-    object o;
-    if (m.get(o)) return verbatim(m);
-    out_ += '{';
-    bool first = true;
-    for (auto [key, value] : o) {
-      if (strip_ && key == "custom_content") continue;
-      comma_key(first, key);
+  void write_key(std::string_view key) {
+    append_json_string(out_, key);
+    out_ += ':';
+  }
+
+  void message(element m) {
+    object_or_value(m, [this](std::string_view key, element value) {
+      if (strip_ && key == "custom_content") return false;
+      write_key(key);
       if (key == "content") {
         content(value);
       } else if (key == "refusal" || key == "reasoning_content") {
         text_or_value(value);
       } else if (key == "tool_calls") {
-        tool_calls(value);
+        each_of(value, [this](element call) { tool_call(call); });
       } else if (key == "function_call") {
         function(value);
       } else {
         verbatim(value);
       }
-    }
-    out_ += '}';
+      return true;
+    });
   }
 
   // A string, or an array of parts whose `text` is text (images and files stay as they are).
   void content(element value) {
-    array parts;
-    if (value.get(parts)) return text_or_value(value);
-    out_ += '[';
-    bool first = true;
-    for (element part : parts) {
-      if (!first) out_ += ',';
-      first = false;
-      object o;
-      if (part.get(o)) {
-        text_or_value(part);
-        continue;
-      }
-      out_ += '{';
-      bool first_key = true;
-      for (auto [key, v] : o) {
-        comma_key(first_key, key);
-        if (key == "text") {
-          text_or_value(v);
-        } else {
-          verbatim(v);
-        }
-      }
-      out_ += '}';
-    }
-    out_ += ']';
+    if (value.is_string()) return text_or_value(value);
+    each_of(value, [this](element part) {
+      if (part.is_string()) return text_or_value(part);
+      object_or_value(part, [this](std::string_view key, element v) {
+        write_key(key);
+        key == "text" ? text_or_value(v) : verbatim(v);
+        return true;
+      });
+    });
   }
 
-  void tool_calls(element value) {
-    array calls;
-    if (value.get(calls)) return verbatim(value);
-    out_ += '[';
-    bool first = true;
-    for (element call : calls) {
-      if (!first) out_ += ',';
-      first = false;
-      object o;
-      if (call.get(o)) {
-        verbatim(call);
-        continue;
-      }
-      out_ += '{';
-      bool first_key = true;
-      for (auto [key, v] : o) {
-        comma_key(first_key, key);
-        if (key == "function") {
-          function(v);
-        } else {
-          verbatim(v);
-        }
-      }
-      out_ += '}';
-    }
-    out_ += ']';
+  void tool_call(element call) {
+    object_or_value(call, [this](std::string_view key, element v) {
+      write_key(key);
+      key == "function" ? function(v) : verbatim(v);
+      return true;
+    });
   }
 
   // {"name": …, "arguments": "<JSON text>"}: the arguments are text the model wrote.
   void function(element value) {
-    object o;
-    if (value.get(o)) return verbatim(value);
-    out_ += '{';
-    bool first = true;
-    for (auto [key, v] : o) {
-      comma_key(first, key);
-      if (key == "arguments") {
-        text_or_value(v);
-      } else {
-        verbatim(v);
-      }
-    }
-    out_ += '}';
+    object_or_value(value, [this](std::string_view key, element v) {
+      write_key(key);
+      key == "arguments" ? text_or_value(v) : verbatim(v);
+      return true;
+    });
   }
 
-  void choice_list(array choices) {
-    out_ += '[';
-    bool first = true;
-    for (element c : choices) {
-      if (!first) out_ += ',';
-      first = false;
-      object o;
-      if (c.get(o)) {
-        verbatim(c);
-        continue;
-      }
-      // Streamed responses of older Core versions keep `delta`: it becomes `message`.
-      const bool has_message = !o["message"].error();
-      out_ += '{';
-      bool first_key = true;
-      for (auto [key, v] : o) {
-        if (key == "delta" && has_message) continue;
-        // Log probabilities hold the answer again as token pieces, which cannot be redacted.
-        if (key == "logprobs" && redactor_ != nullptr) continue;
-        comma_key(first_key, key == "delta" ? std::string_view("message") : key);
-        if (key == "message" || key == "delta") {
-          message_or_value(v);
-        } else {
-          verbatim(v);
-        }
-      }
-      out_ += '}';
-    }
-    out_ += ']';
+  void choice(element c) {
+    object o;
+    // Streamed responses of older Core versions keep `delta`: it becomes `message`.
+    const bool has_message = !c.get(o) && !o["message"].error();
+    object_or_value(c, [this, has_message](std::string_view key, element v) {
+      if (key == "delta" && has_message) return false;
+      // Log probabilities hold the answer again as token pieces, which cannot be redacted.
+      if (key == "logprobs" && redactor_ != nullptr) return false;
+      write_key(key == "delta" ? std::string_view("message") : key);
+      key == "message" || key == "delta" ? message(v) : verbatim(v);
+      return true;
+    });
   }
 
   void text_or_value(element value) {
