@@ -83,9 +83,25 @@ app::app(const server_config& config, const logger& log)
                            .max_logged_errors = config_.max_logged_errors};
   data_ = std::make_unique<data_handler>(analysis_.analyzer(), limits, *output_, metrics_, log_,
                                          std::move(hook));
+  if (config_.flywheel.enabled && config_.flywheel.has_elasticsearch) {
+    // The index is created at start when Elasticsearch is there, without holding start-up up when
+    // it is not: the writers prepare it again before their first write until it is ready.
+    prepare_index_ = std::thread([this, cfg = config_.flywheel.es] {
+      try {
+        const elasticsearch::prepare_result r = elasticsearch::prepare_index(cfg);
+        log_(r.ready ? log_level::info : log_level::warning,
+             fmt::format("Elasticsearch index at start: {}", r.note));
+      } catch (const config_error& e) {
+        log_(log_level::error, fmt::format("Elasticsearch: {}", e.what()));
+      }
+    });
+  }
 }
 
-app::~app() { shutdown(); }
+app::~app() {
+  shutdown();
+  if (prepare_index_.joinable()) prepare_index_.join();
+}
 
 std::unique_ptr<output::spooled_output> app::open_output() {
   output::spooled_output_options options = output_options(config_, log_);
@@ -153,6 +169,7 @@ std::unique_ptr<output::spooled_output> app::open_flywheel_output() {
 void app::shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  if (prepare_index_.joinable()) prepare_index_.join();
   const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(config_.drain_timeout);
   // Both outputs drain at once, within one SHUTDOWN_DRAIN_S.
   std::thread flywheel_drain;

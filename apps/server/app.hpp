@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <dial_analytics/output/spooled_output.hpp>
@@ -50,6 +51,8 @@ class app {
   apps::analysis_objects analysis_;  // shared by every request (thread-safe, docs/topics.md)
   std::unique_ptr<output::spooled_output> output_;
   std::unique_ptr<output::spooled_output> flywheel_;  // null unless the Flywheel is on
+  std::thread
+      prepare_index_;  // the Elasticsearch index, prepared once at start (in the background)
   metrics metrics_;
   std::unique_ptr<data_handler> data_;
   bool stopped_ = false;

@@ -76,6 +76,12 @@ batches=("$work"/load/batch-*.json)
 
 start_server
 grep -q "DATA FLYWHEEL CAPTURE IS ON" "$work/server.log" || fail "no loud start-up warning"
+# The index is created at start, before any record arrives.
+for _ in $(seq 100); do
+  curl -sf -o /dev/null -I "$FAKE_ES_URL/flywheel" && break
+  sleep 0.1
+done
+curl -sf -o /dev/null -I "$FAKE_ES_URL/flywheel" || fail "the index was not created at start"
 
 # 1. Normal delivery; the index gets the blueprint's strict mapping.
 [[ $(post "${batches[0]}") == 200 ]] || fail "first batch not acknowledged"
