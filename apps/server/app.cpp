@@ -91,7 +91,7 @@ app::app(const server_config& config, const logger& log)
         const elasticsearch::prepare_result r = elasticsearch::prepare_index(cfg);
         log_(r.ready ? log_level::info : log_level::warning,
              fmt::format("Elasticsearch index at start: {}", r.note));
-      } catch (const config_error& e) {
+      } catch (const std::exception& e) {
         log_(log_level::error, fmt::format("Elasticsearch: {}", e.what()));
       }
     });
@@ -169,7 +169,6 @@ std::unique_ptr<output::spooled_output> app::open_flywheel_output() {
 void app::shutdown() {
   if (stopped_) return;
   stopped_ = true;
-  if (prepare_index_.joinable()) prepare_index_.join();
   const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(config_.drain_timeout);
   // Both outputs drain at once, within one SHUTDOWN_DRAIN_S.
   std::thread flywheel_drain;
@@ -178,6 +177,9 @@ void app::shutdown() {
   }
   if (output_->has_writer()) output_->stop(drain);
   if (flywheel_drain.joinable()) flywheel_drain.join();
+  // After the drains: a slow Elasticsearch must not delay them (the thread touches only the log
+  // and its own copy of the configuration).
+  if (prepare_index_.joinable()) prepare_index_.join();
   if (output_->has_writer() && output_->pending_bytes() > 0) {
     log_(log_level::warning, fmt::format("{} bytes of points stay in the spool {} and are sent at "
                                          "the next start",

@@ -189,7 +189,10 @@ http_response data_handler::operator()(http_request& request) {
   const auto started = std::chrono::steady_clock::now();
   borrowed w(*this);
   w->out.clear();
-  if (w->flywheel) w->flywheel->clear();
+  if (w->flywheel) {
+    w->flywheel->clear();
+    w->flywheel->take_stats();  // nothing of an earlier, failed request carries over
+  }
   // The pipeline refuses a body over MAX_EVENTS before it parses it.
   const ingest_result result = w->pipe.ingest(request.body, *format, &w->statuses);
   if (result.ec == errc::too_many_events) {
@@ -199,14 +202,16 @@ http_response data_handler::operator()(http_request& request) {
   }
   if (result.ec) return unreadable_body(result, request.body);
   const auto analysed = std::chrono::steady_clock::now();
-  http_response reply = store(*w, result.stats.points);
-  // The points first: a 503 for the Flywheel output makes Vector resend the batch, and points
-  // written twice are one point in InfluxDB (same series and time).
-  if (w->flywheel && reply.status == 200) {
+  // FLYWHEEL_WHEN_FULL=refuse: the records first, so that a 503 leaves nothing of the batch
+  // stored or counted (a resent batch would otherwise be priced and counted twice). Records
+  // stored before the points are refused come back with the resent batch under the same ids.
+  if (w->flywheel && flywheel_.refuse_when_full) {
     if (auto refused = store_flywheel(*w)) return std::move(*refused);
-  } else if (w->flywheel) {
-    w->flywheel->take_stats();  // the batch is resent: its records are counted then
   }
+  http_response reply = store(*w, result.stats.points);
+  // By default the points first: the records are dropped (and counted) when their output is
+  // full, and never hold the points back.
+  if (w->flywheel && !flywheel_.refuse_when_full && reply.status == 200) store_flywheel(*w);
   if (reply.status == 200 && log_.enabled(log_level::info)) {
     log_(log_level::info,
          fmt::format("number of messages: {} ({} points, {} failed; analysed in {:.1f} ms, "
@@ -220,14 +225,16 @@ http_response data_handler::operator()(http_request& request) {
 
 // Hands the batch's Flywheel records to their output. By default a full or unwritable output
 // drops them (counted) so that analytics never waits; with FLYWHEEL_WHEN_FULL=refuse the batch
-// is answered 503 and Vector resends all of it.
+// is answered 503 and Vector resends all of it (a batch whose records alone are larger than
+// FLYWHEEL_SPOOL_MAX_BYTES can never fit: its records are dropped).
 std::optional<http_response> data_handler::store_flywheel(worker& w) {
   const flywheel::mapping_stats counts = w.flywheel->take_stats();
-  metrics_.count_flywheel(counts);
   const std::string& lines = w.flywheel->lines();
-  if (lines.empty()) return std::nullopt;
-  const std::error_code ec = flywheel_.output->append(lines);
-  if (!ec) return std::nullopt;
+  const std::error_code ec = lines.empty() ? std::error_code() : flywheel_.output->append(lines);
+  if (!ec) {
+    metrics_.count_flywheel(counts, true);
+    return std::nullopt;
+  }
   const auto kind = output::classify_append_error(ec);
   if (flywheel_.refuse_when_full && kind != output::append_error::too_large) {
     log_(log_level::warning, "the Flywheel output is full or unwritable: answering 503");
@@ -236,6 +243,7 @@ std::optional<http_response> data_handler::store_flywheel(worker& w) {
     r.headers.emplace_back("Retry-After", "5");
     return r;
   }
+  metrics_.count_flywheel(counts, false);
   metrics_.count_flywheel_dropped(counts.documents);
   log_(log_level::warning,
        fmt::format(

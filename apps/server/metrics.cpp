@@ -180,8 +180,8 @@ void metrics::render_responses(prometheus_writer& w) const {
   }
 }
 
-void metrics::count_flywheel(const flywheel::mapping_stats& s) {
-  flywheel_documents_ += s.documents;
+void metrics::count_flywheel(const flywheel::mapping_stats& s, bool stored) {
+  if (stored) flywheel_documents_ += s.documents;
   for (std::size_t i = 0; i < flywheel::skip_reason_count; ++i)
     flywheel_skipped_[i] += s.skipped[i];
   for (std::size_t i = 0; i < flywheel::pii_type_count; ++i) {
@@ -191,7 +191,8 @@ void metrics::count_flywheel(const flywheel::mapping_stats& s) {
 
 void metrics::render_flywheel(prometheus_writer& w, const output::spooled_output& flywheel) const {
   w.counter("dial_analytics_flywheel_records_total",
-            "Chat completions captured as Data Flywheel records (spooled).", flywheel_documents_);
+            "Chat completions captured as Data Flywheel records (appended to their output).",
+            flywheel_documents_);
   constexpr std::string_view skip_family = "dial_analytics_flywheel_skipped_total";
   w.family(skip_family, "counter", "Records not captured, by reason.");
   for (std::size_t i = 0; i < flywheel::skip_reason_count; ++i) {

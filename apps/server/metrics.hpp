@@ -57,8 +57,9 @@ class metrics {
   void count_spool_full() { ++spool_full_; }
   /// A body refused with 413 because it held more than MAX_EVENTS events.
   void count_too_many_events() { ++too_many_events_; }
-  /// What the Flywheel stages made of one batch.
-  void count_flywheel(const flywheel::mapping_stats& s);
+  /// What the Flywheel stage made of one batch; its documents count as records only when
+  /// `stored` (dropped ones are counted by count_flywheel_dropped).
+  void count_flywheel(const flywheel::mapping_stats& s, bool stored);
   /// Flywheel documents dropped because their output was full or could not be written.
   void count_flywheel_dropped(std::uint64_t documents) { flywheel_dropped_ += documents; }
   /// A response on `path` ("/data", …, or "other").

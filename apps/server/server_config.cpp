@@ -337,7 +337,7 @@ std::vector<server_option> flywheel_options() {
   return {
       boolean({"FLYWHEEL_ENABLED", "--flywheel", "BOOL", "Flywheel",
                "capture every successful chat completion as a Data Flywheel record (prompts and "
-               "answers are stored!); on by itself when ELASTICSEARCH_URL is set"},
+               "answers are stored!); unset: on exactly when ELASTICSEARCH_URL is set"},
               FIELD(flywheel.enabled)),
       text({"FLYWHEEL_CLIENT_ID", "--flywheel-client-id", "ID", "Flywheel",
             "client_id of records without a DIAL project"},
@@ -553,14 +553,21 @@ command_line load_config(const std::vector<std::string>& args, const env_lookup&
   const auto& table = server_options();
   server_config& c = result.config;
   try {
+    bool flywheel_given = false;  // FLYWHEEL_ENABLED set either way
     for (const server_option& o : table) {
       const std::string name(o.env);
-      if (const char* v = env ? env(name.c_str()) : std::getenv(name.c_str())) o.set(c, o.env, v);
+      if (const char* v = env ? env(name.c_str()) : std::getenv(name.c_str())) {
+        o.set(c, o.env, v);
+        flywheel_given = flywheel_given || o.env == "FLYWHEEL_ENABLED";
+      }
     }
     for (std::size_t i = 0; i < table.size(); ++i) {
-      if (given[i]->count() > 0) table[i].set(c, table[i].flag, values[i]);
+      if (given[i]->count() == 0) continue;
+      table[i].set(c, table[i].flag, values[i]);
+      flywheel_given = flywheel_given || table[i].env == "FLYWHEEL_ENABLED";
     }
-    if (c.flywheel.has_elasticsearch) c.flywheel.enabled = true;
+    // An Elasticsearch output turns capture on, unless FLYWHEEL_ENABLED says otherwise.
+    if (c.flywheel.has_elasticsearch && !flywheel_given) c.flywheel.enabled = true;
     if (!c.analysis.model_rates_json.empty() && !c.analysis.model_rates_file.empty()) {
       throw usage_error(
           "give the rate table as MODEL_RATES or as a file (--model-rates), not both");

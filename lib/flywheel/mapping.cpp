@@ -49,11 +49,20 @@ class body_writer {
 
   void request(object o) {
     members(o, [this](std::string_view key, element value) {
-      // `user` is the end user's identifier (OpenAI's abuse-monitoring field): never stored.
-      if (key == "user" || (strip_ && (key == "custom_fields" || key == "addons"))) return false;
+      // `user` and `safety_identifier` identify the end user (OpenAI's abuse-monitoring
+      // fields): never stored.
+      if (key == "user" || key == "safety_identifier") return false;
+      if (strip_ && (key == "custom_fields" || key == "addons")) return false;
       write_key(key);
       if (key == "messages") {
         each_of(value, [this](element m) { message(m); });
+      } else if (key == "prediction") {
+        // Predicted output: text the model sees, in the shape of a message's content.
+        object_or_value(value, [this](std::string_view k, element v) {
+          write_key(k);
+          k == "content" ? content(v) : verbatim(v);
+          return true;
+        });
       } else {
         verbatim(value);
       }

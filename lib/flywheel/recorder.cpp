@@ -3,15 +3,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include <dial_analytics/analytics/response_ids.hpp>
 #include <dial_analytics/elasticsearch/es_writer.hpp>
 #include <dial_analytics/error.hpp>
 #include <dial_analytics/flywheel/document.hpp>
@@ -33,7 +36,7 @@ output::spooled_output_options output_options(const recorder_options& o) {
   out.spool.segment_extension = ".jsonl";
   out.sender.log = o.log;
   out.lanes = o.lanes == 0 ? 1 : o.lanes;
-  out.when_full = output::overflow_policy::drop;
+  out.when_full = output::overflow_policy::refuse;  // the recorder drops and counts itself
   if (o.elasticsearch) out.dead_letter_dir = o.data_dir / "dead-letter";
   return out;
 }
@@ -66,10 +69,18 @@ struct recorder::impl {
     output.stop(options.drain_on_close);
   }
 
-  // The background thread: takes everything queued, maps it, appends it in one batch.
+  // Appends whole lines in pieces well under the cap, so that a large queue is not dropped whole.
+  void append_chunk(std::string& lines, std::uint64_t& documents) {
+    if (!lines.empty() && output.append(lines)) dropped += documents;
+    lines.clear();
+    documents = 0;
+  }
+
+  // The background thread: takes everything queued, maps it, appends it in chunks.
   void run() {
     std::vector<queued_call> batch;
     std::string lines;
+    std::uint64_t chunk_documents = 0;
     mapped_document doc;
     for (;;) {
       {
@@ -90,19 +101,21 @@ struct recorder::impl {
         ++counts.documents;
         counts.redactions += doc.redactions;
         if (options.elasticsearch) {
-          lines += doc.id;
+          // Two calls with the same content are two records: the id is unique per call (the
+          // spool line keeps it, so a resend after a crash is still stored once).
+          lines += ids.next_for(fmt::format("{}\n{:016x}-{}", doc.document, session, ++sequence));
           lines += '\t';
         }
         lines += doc.document;
         lines += '\n';
+        ++chunk_documents;
+        if (lines.size() >= chunk_bytes) append_chunk(lines, chunk_documents);
       }
-      const bool stored = lines.empty() || !output.append(lines);
+      append_chunk(lines, chunk_documents);
       std::lock_guard lock(mutex);
       stats.mapping += counts;
-      if (!stored || output.stats().batches_dropped > batches_dropped_seen) {
-        stats.dropped_spool += counts.documents;
-        batches_dropped_seen = output.stats().batches_dropped;
-      }
+      stats.dropped_spool += dropped;
+      dropped = 0;
       done += batch.size();
       idle.notify_all();
     }
@@ -114,7 +127,15 @@ struct recorder::impl {
   mutable std::mutex mutex;
   std::condition_variable wake, idle;
   std::deque<queued_call> queue;
-  std::uint64_t accepted = 0, done = 0, batches_dropped_seen = 0;
+  std::uint64_t accepted = 0, done = 0;
+  std::uint64_t dropped = 0;  // worker thread only, until added to stats
+  content_id_generator ids;   // worker thread only
+  const std::uint64_t session =
+      std::random_device{}() * 0x9e3779b97f4a7c15ULL ^ std::random_device{}();
+  std::uint64_t sequence = 0;  // worker thread only
+  // Appends of at most this many bytes (the spool refuses a batch larger than its cap).
+  const std::size_t chunk_bytes = static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(options.max_spool_bytes / 8, 4096, 1u << 20));
   recorder_stats stats;
   bool stopping = false;
   std::thread worker;  // last: starts once everything above exists

@@ -124,8 +124,13 @@ TEST_CASE("FLYWHEEL_WHEN_FULL=refuse answers 503 so that Vector resends the batc
     ++posts;
   }
   CHECK(status == 503);
-  // Every acknowledged batch's record was stored; the refused one was not.
+  // Every acknowledged batch's record was stored; of the refused one nothing, not its point.
   CHECK(records_in(f.config.data_dir).size() == static_cast<std::size_t>(posts - 1));
+  const std::string metrics = app.handle({"GET", "/metrics", "", "", ""}).body;
+  CHECK(metrics.find("dial_analytics_points_accepted_total " + std::to_string(posts - 1) + "\n") !=
+        std::string::npos);
+  CHECK(metrics.find("dial_analytics_flywheel_records_total " + std::to_string(posts - 1) + "\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("the Flywheel settings are read from the environment", "[server][flywheel][config]") {
@@ -152,6 +157,14 @@ TEST_CASE("the Flywheel settings are read from the environment", "[server][flywh
   CHECK(fw.mapping.redaction.enabled[0]);        // email
   CHECK_FALSE(fw.mapping.redaction.enabled[1]);  // phone
   CHECK(fw.es.mapping == dial_analytics::elasticsearch::index_mapping::nat_compat);
+
+  const auto off = [](const char* name) -> const char* {
+    const std::string n = name;
+    if (n == "ELASTICSEARCH_URL") return "http://es:9200";
+    if (n == "FLYWHEEL_ENABLED") return "false";
+    return nullptr;
+  };
+  CHECK_FALSE(ds::load_config({}, off).config.flywheel.enabled);  // an explicit false wins
 
   const auto bad = [](const char* name) -> const char* {
     return std::string(name) == "FLYWHEEL_REDACT_TYPES" ? "email,passport" : nullptr;

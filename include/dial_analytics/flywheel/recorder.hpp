@@ -8,7 +8,8 @@
 // log_chat() never blocks on disk or network: it copies the pair into a bounded queue and
 // returns. A background thread maps queued pairs and appends them to the output's spool
 // (`<data_dir>/flywheel-*.jsonl` files without Elasticsearch; with it, `<data_dir>/lane-*/`,
-// drained by senders). flush() waits until everything queued so far is on disk.
+// drained by senders). flush() waits until everything queued so far is on disk. Each call is one
+// record, also when two calls have the same content.
 //
 // Example:
 //   dial_analytics::flywheel::recorder_options o;
@@ -75,7 +76,8 @@ class recorder {
   bool log_chat(std::string_view request_json, std::string_view response_json,
                 std::string_view workload_id, std::string_view client_id = {},
                 std::optional<std::int64_t> timestamp = std::nullopt);
-  /// Blocks until every call queued before it is mapped and on disk.
+  /// Blocks until every call queued before it is mapped and on disk (or, when the spool was
+  /// full, dropped and counted in recorder_stats::dropped_spool).
   void flush();
   [[nodiscard]] recorder_stats stats() const;
 

@@ -85,11 +85,13 @@ TEST_CASE("the user id, title, chat id, claims and headers never reach the docum
   r["headers"] = json::obj({{"x-secret-header", "header-value"}});
   json body = test_support::chat_request_body();
   body["user"] = "end-user-42";
+  body["safety_identifier"] = "hashed-user-43";
+  body["prediction"] = json::obj({{"type", "content"}, {"content", "reply to eve@example.com"}});
   r["request"]["body"] = body.dump();
   const mapped m = map_record(r);
   REQUIRE_FALSE(m.skip);
   for (const char* s : {"default-user-id", "default-user-title", "default-chat-id", "claimed-user",
-                        "header-value", "end-user-42"}) {
+                        "header-value", "end-user-42", "hashed-user-43", "eve@example.com"}) {
     INFO(s);
     CHECK(m.doc.document.find(s) == std::string::npos);
   }
