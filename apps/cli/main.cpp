@@ -20,7 +20,8 @@ namespace apps = dial_analytics::apps;
 
 namespace {
 
-constexpr const char* description = R"(Turns DIAL Core logs into InfluxDB line protocol and Data Flywheel records.
+constexpr const char* description =
+    R"(Turns DIAL Core logs into InfluxDB line protocol and Data Flywheel records.
 
 Run 'dial-analytics help COMMAND' or 'dial-analytics COMMAND --help' for the flags of a command;
 docs/cli.md has them all.)";
