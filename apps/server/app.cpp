@@ -54,8 +54,9 @@ output::spooled_output_options flywheel_options(const server_config& config, con
   o.sender = f.sender;
   o.sender.log = log.callback();
   o.lanes = f.es_connections;
-  o.when_full =
-      f.refuse_when_full ? output::overflow_policy::refuse : output::overflow_policy::drop;
+  // The data handler applies FLYWHEEL_WHEN_FULL itself (drop and count, or answer 503), so the
+  // output always reports a full spool.
+  o.when_full = output::overflow_policy::refuse;
   if (f.has_elasticsearch) {
     o.dead_letter_dir = o.dir / "dead-letter";
     o.resend_dead_letters = config.resend_dead_letters;

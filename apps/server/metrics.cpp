@@ -209,7 +209,7 @@ void metrics::render_flywheel(prometheus_writer& w, const output::spooled_output
   w.counter("dial_analytics_flywheel_dropped_total",
             "Records dropped because the Flywheel output was full or unwritable (analytics is "
             "never held back for them).",
-            flywheel_dropped_.load() + s.batch_lines_dropped);
+            flywheel_dropped_.load());
   w.counter("dial_analytics_flywheel_written_total", "Records the backend stored.",
             s.lines_written);
   w.counter("dial_analytics_flywheel_rejected_total", "Records the backend refused for good.",

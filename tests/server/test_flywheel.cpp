@@ -107,6 +107,7 @@ TEST_CASE("a full Flywheel output drops records and never holds the analytics po
   CHECK(records_in(f.config.data_dir).empty());
   const std::string metrics = app.handle({"GET", "/metrics", "", "", ""}).body;
   CHECK(metrics.find("dial_analytics_flywheel_dropped_total 1\n") != std::string::npos);
+  CHECK(metrics.find("dial_analytics_flywheel_records_total 0\n") != std::string::npos);
   CHECK(metrics.find("dial_analytics_points_accepted_total 1\n") != std::string::npos);
 }
 
