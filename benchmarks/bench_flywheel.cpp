@@ -13,6 +13,7 @@
 //   dial_analytics_bench_flywheel [--records N] [--repeat R] [--elasticsearch URL]
 #include <dial_analytics/dial_analytics.hpp>
 #include <dial_analytics/elasticsearch/es_writer.hpp>
+#include <dial_analytics/flywheel/document.hpp>
 #include <dial_analytics/flywheel/flywheel_stage.hpp>
 #include <dial_analytics/output/spooled_output.hpp>
 
@@ -151,8 +152,8 @@ int send_to_elasticsearch(const std::string& url, const std::string& lines, std:
   dial_analytics::output::spooled_output_options o;
   o.dir = dir;
   o.spool.sync = false;
-  o.spool.segment_prefix = "flywheel-";
-  o.spool.segment_extension = ".jsonl";
+  o.spool.segment_prefix = fw::spool_segment_prefix;
+  o.spool.segment_extension = fw::spool_segment_extension;
   o.sender.linger = std::chrono::milliseconds(0);
   o.sender.batch_lines = 1000;
   o.lanes = 2;

@@ -3,6 +3,7 @@
 // test-data loader (docs/flywheel.md).
 #include <dial_analytics/elasticsearch/es_writer.hpp>
 #include <dial_analytics/error.hpp>
+#include <dial_analytics/flywheel/document.hpp>
 #include <dial_analytics/flywheel/flywheel_stage.hpp>
 #include <dial_analytics/flywheel/loader.hpp>
 #include <dial_analytics/input/batch.hpp>
@@ -330,8 +331,8 @@ int run_load(const load_options& o) {
   apps::input_file in(o.input);
   std::optional<scratch_dir> scratch;
   output::spooled_output_options so;
-  so.spool.segment_prefix = "flywheel-";
-  so.spool.segment_extension = ".jsonl";
+  so.spool.segment_prefix = flywheel::spool_segment_prefix;
+  so.spool.segment_extension = flywheel::spool_segment_extension;
   so.spool.max_bytes = std::uint64_t(1) << 40;  // the file's size bounds it
   so.spool.sync = false;
   so.when_full = output::overflow_policy::refuse;

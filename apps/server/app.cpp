@@ -9,6 +9,7 @@
 
 #include <dial_analytics/elasticsearch/es_writer.hpp>
 #include <dial_analytics/error.hpp>
+#include <dial_analytics/flywheel/document.hpp>
 #include <dial_analytics/influx/influx_writer.hpp>
 
 #include "routes.hpp"
@@ -49,8 +50,8 @@ output::spooled_output_options flywheel_options(const server_config& config, con
   o.spool.max_bytes = f.spool_max_bytes;
   o.spool.segment_bytes = config.spool_segment_bytes;
   o.spool.sync = config.spool_sync;
-  o.spool.segment_prefix = "flywheel-";
-  o.spool.segment_extension = ".jsonl";
+  o.spool.segment_prefix = flywheel::spool_segment_prefix;
+  o.spool.segment_extension = flywheel::spool_segment_extension;
   o.sender = f.sender;
   o.sender.log = log.callback();
   o.lanes = f.es_connections;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <dial_analytics/analytics/response_ids.hpp>
+#include <dial_analytics/flywheel/document.hpp>
 #include <dial_analytics/json.hpp>
 
 #include "detail/curl_http.hpp"
@@ -317,9 +318,7 @@ class es_bulk_writer final : public output::batch_writer {
   }
 
   void add_line(std::string_view line, std::size_t index) {
-    const std::size_t tab = line.find('\t');
-    std::string_view id = tab == std::string_view::npos ? std::string_view() : line.substr(0, tab);
-    const std::string_view document = tab == std::string_view::npos ? line : line.substr(tab + 1);
+    auto [id, document] = flywheel::split_spool_line(line);
     if (document.find_first_not_of(" \t") == std::string_view::npos) {
       local_.push_back({index, "empty_document: the line holds no JSON document", 400});
       return;

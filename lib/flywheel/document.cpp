@@ -21,21 +21,20 @@ void append_document(std::string& out, const flywheel_record& record) {
   out += '}';
 }
 
-void append_line_with_id(std::string& out, std::string_view id, const flywheel_record& record) {
-  out += id;
-  out += '\t';
-  append_document(out, record);
+void append_spool_line(std::string& out, std::string_view id, std::string_view document) {
+  if (!id.empty()) {
+    out += id;
+    out += '\t';
+  }
+  out += document;
   out += '\n';
 }
 
-std::string_view document_of_line(std::string_view line) noexcept {
-  // A document starts with '{' and holds no raw tab (JSON escapes it in strings).
+spool_line split_spool_line(std::string_view line) noexcept {
+  // A compact JSON document holds no raw tab (JSON escapes it in strings).
   const std::size_t tab = line.find('\t');
-  if (tab != std::string_view::npos && !line.empty() && line.front() != '{') {
-    line.remove_prefix(tab + 1);
-  }
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  return line;
+  if (tab == std::string_view::npos) return {{}, line};
+  return {line.substr(0, tab), line.substr(tab + 1)};
 }
 
 }  // namespace dial_analytics::flywheel

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <dial_analytics/flywheel/flywheel_stage.hpp>
 
+#include <dial_analytics/flywheel/document.hpp>
+
 #include <utility>
 
 namespace dial_analytics::flywheel {
@@ -16,12 +18,9 @@ record_outcome flywheel_stage::consume(const log_record& rec) {
   }
   ++stats_.documents;
   stats_.redactions += scratch_.redactions;
-  if (format_ == line_format::id_and_document) {
-    lines_ += scratch_.id;
-    lines_ += '\t';
-  }
-  lines_ += scratch_.document;
-  lines_ += '\n';
+  const bool with_id = format_ == line_format::id_and_document;
+  append_spool_line(lines_, with_id ? std::string_view(scratch_.id) : std::string_view(),
+                    scratch_.document);
   outcome.wrote = true;
   outcome.type = record_type::chat_completion;
   return outcome;

@@ -32,8 +32,8 @@ output::spooled_output_options output_options(const recorder_options& o) {
   out.dir = o.data_dir;
   out.spool.max_bytes = o.max_spool_bytes;
   out.spool.sync = o.sync;
-  out.spool.segment_prefix = "flywheel-";
-  out.spool.segment_extension = ".jsonl";
+  out.spool.segment_prefix = flywheel::spool_segment_prefix;
+  out.spool.segment_extension = flywheel::spool_segment_extension;
   out.sender.log = o.log;
   out.lanes = o.lanes == 0 ? 1 : o.lanes;
   out.when_full = output::overflow_policy::refuse;  // the recorder drops and counts itself
@@ -100,14 +100,13 @@ struct recorder::impl {
         }
         ++counts.documents;
         counts.redactions += doc.redactions;
-        if (options.elasticsearch) {
-          // Two calls with the same content are two records: the id is unique per call (the
-          // spool line keeps it, so a resend after a crash is still stored once).
-          lines += ids.next_for(fmt::format("{}\n{:016x}-{}", doc.document, session, ++sequence));
-          lines += '\t';
-        }
-        lines += doc.document;
-        lines += '\n';
+        // Two calls with the same content are two records: the id is unique per call (the
+        // spool line keeps it, so a resend after a crash is still stored once).
+        const std::string_view id =
+            options.elasticsearch
+                ? ids.next_for(fmt::format("{}\n{:016x}-{}", doc.document, session, ++sequence))
+                : std::string_view();
+        append_spool_line(lines, id, doc.document);
         ++chunk_documents;
         if (lines.size() >= chunk_bytes) append_chunk(lines, chunk_documents);
       }
@@ -127,7 +126,7 @@ struct recorder::impl {
   mutable std::mutex mutex;
   std::condition_variable wake, idle;
   std::deque<queued_call> queue;
-  std::uint64_t accepted = 0, done = 0;
+  std::uint64_t done = 0;     // calls taken from the queue and mapped (stats.queued: accepted)
   std::uint64_t dropped = 0;  // worker thread only, until added to stats
   content_id_generator ids;   // worker thread only
   const std::uint64_t session =
@@ -160,7 +159,6 @@ bool recorder::log_chat(std::string_view request_json, std::string_view response
     impl_->queue.push_back(queued_call{std::string(request_json), std::string(response_json),
                                        std::string(workload_id), std::string(client_id),
                                        timestamp ? *timestamp : now_seconds()});
-    ++impl_->accepted;
     ++impl_->stats.queued;
   }
   impl_->wake.notify_one();
@@ -169,7 +167,7 @@ bool recorder::log_chat(std::string_view request_json, std::string_view response
 
 void recorder::flush() {
   std::unique_lock lock(impl_->mutex);
-  const std::uint64_t target = impl_->accepted;
+  const std::uint64_t target = impl_->stats.queued;
   impl_->idle.wait(lock, [&] { return impl_->done >= target; });
 }
 

@@ -29,11 +29,24 @@ struct flywheel_record {
 /// Appends the document (no newline). The JSON texts are copied as they are.
 void append_document(std::string& out, const flywheel_record& record);
 
-/// Appends one spool line: `<id>` TAB `<document>` newline, the form the Elasticsearch output
-/// reads (the id becomes the document's `_id`). Ids never contain tabs or newlines.
-void append_line_with_id(std::string& out, std::string_view id, const flywheel_record& record);
+/// The names of the Flywheel output's segment files: `flywheel-000001.jsonl`, … (the local JSONL
+/// output, and the spools of the Elasticsearch output).
+inline constexpr std::string_view spool_segment_prefix = "flywheel-";
+inline constexpr std::string_view spool_segment_extension = ".jsonl";
 
-/// The document of a spool line: the line without its `<id>` TAB prefix, if it has one.
-[[nodiscard]] std::string_view document_of_line(std::string_view line) noexcept;
+/// Appends one spool line of the Flywheel output: `<id>` TAB `<document>` newline, the form the
+/// Elasticsearch output reads (the id becomes the document's `_id`), or, with an empty `id`, the
+/// document alone (a JSONL line). Ids never contain tabs or newlines.
+void append_spool_line(std::string& out, std::string_view id, std::string_view document);
+
+/// A spool line's parts: the id before the first tab (empty when there is no tab: a bare
+/// document) and the document.
+struct spool_line {
+  std::string_view id;
+  std::string_view document;
+};
+
+/// Splits `line` (without its newline).
+[[nodiscard]] spool_line split_spool_line(std::string_view line) noexcept;
 
 }  // namespace dial_analytics::flywheel

@@ -6,9 +6,9 @@
 #include <dial_analytics/flywheel/document.hpp>
 
 using dial_analytics::flywheel::append_document;
-using dial_analytics::flywheel::append_line_with_id;
-using dial_analytics::flywheel::document_of_line;
+using dial_analytics::flywheel::append_spool_line;
 using dial_analytics::flywheel::flywheel_record;
+using dial_analytics::flywheel::split_spool_line;
 
 TEST_CASE(
     "a document has the blueprint's five keys in order: request, response, timestamp, "
@@ -28,14 +28,16 @@ TEST_CASE("ids and workload names are escaped as JSON strings", "[flywheel][docu
         R"({"request":{},"response":{},"timestamp":0,"client_id":"a\"b","workload_id":"c\\d/é"})");
 }
 
-TEST_CASE("a spool line carries the document id before a tab, and the document is read back",
+TEST_CASE("a spool line carries the document id before a tab, and is split back",
           "[flywheel][document]") {
   std::string line;
-  append_line_with_id(line, "trace-span", flywheel_record{"{}", "{}", 7, "c", "w"});
-  CHECK(line ==
-        "trace-span\t{\"request\":{},\"response\":{},\"timestamp\":7,\"client_id\":\"c\","
-        "\"workload_id\":\"w\"}\n");
-  CHECK(document_of_line(line) ==
-        R"({"request":{},"response":{},"timestamp":7,"client_id":"c","workload_id":"w"})");
-  CHECK(document_of_line("{\"a\":\"\\t\"}\n") == "{\"a\":\"\\t\"}");
+  append_spool_line(line, "trace-span", R"({"a":"\t"})");
+  append_spool_line(line, "", R"({"b":1})");
+  CHECK(line == "trace-span\t{\"a\":\"\\t\"}\n{\"b\":1}\n");
+  const auto [id, document] = split_spool_line("trace-span\t{\"a\":\"\\t\"}");
+  CHECK(id == "trace-span");
+  CHECK(document == R"({"a":"\t"})");
+  const auto bare = split_spool_line(R"({"b":1})");
+  CHECK(bare.id.empty());
+  CHECK(bare.document == R"({"b":1})");
 }
