@@ -74,6 +74,16 @@ server_option boolean(const about& a, Field field) {
       });
 }
 
+// Secrets are never shown.
+template <typename Field>
+server_option secret(const about& a, Field field) {
+  return make(
+      a, [](const server_config&) { return std::string(); },
+      [field](server_config& c, std::string_view, const std::string& v) {
+        field(c) = output::secret_string(v);
+      });
+}
+
 influx::api_version to_api_version(std::string_view name, std::string_view v) {
   if (v == "auto") return influx::api_version::automatic;
   if (v == "1") return influx::api_version::v1;
@@ -146,14 +156,10 @@ std::vector<server_option> http_options() {
               "request body bytes held by all requests together; beyond it 503 + Retry-After (at "
               "least MAX_BODY_BYTES)"},
              FIELD(max_inflight_body_bytes), 1),
-      make(
-          {"AUTH_TOKEN", "--auth-token", "TOKEN", "Security",
-           "bearer token required on /data (and /metrics); unset: no authentication (never "
-           "printed)"},
-          [](const server_config&) { return std::string(); },
-          [](server_config& c, std::string_view, const std::string& v) {
-            c.auth_token = output::secret_string(v);
-          }),
+      secret({"AUTH_TOKEN", "--auth-token", "TOKEN", "Security",
+              "bearer token required on /data (and /metrics); unset: no authentication (never "
+              "printed)"},
+             FIELD(auth_token)),
       text({"AUTH_TOKEN_FILE", "--auth-token-file", "PATH", "Security",
             "file of accepted bearer tokens, one per line (with AUTH_TOKEN: either is accepted)"},
            FIELD(auth_token_file)),
@@ -260,13 +266,9 @@ std::vector<server_option> influx_options() {
           [](server_config& c, std::string_view name, const std::string& v) {
             c.influx.version = to_api_version(name, v);
           }),
-      make(
-          {"INFLUX_API_TOKEN", "--influx-token", "TOKEN", "InfluxDB",
-           "v2 Token, v3 Bearer, v1 password (never printed)"},
-          [](const server_config&) { return std::string(); },
-          [](server_config& c, std::string_view, const std::string& v) {
-            c.influx.token = influx::secret_string(v);
-          }),
+      secret({"INFLUX_API_TOKEN", "--influx-token", "TOKEN", "InfluxDB",
+              "v2 Token, v3 Bearer, v1 password (never printed)"},
+             FIELD(influx.token)),
       text({"INFLUX_ORG", "--influx-org", "ORG", "InfluxDB", "v2 organisation"}, FIELD(influx.org)),
       text({"INFLUX_BUCKET", "--influx-bucket", "BUCKET", "InfluxDB", "v2 bucket"},
            FIELD(influx.bucket)),
@@ -312,16 +314,6 @@ server_option list(const about& a, Field field) {
       a, [field](const server_config& c) { return join_list(field(c)); },
       [field](server_config& c, std::string_view, const std::string& v) {
         field(c) = apps::split_list(v);
-      });
-}
-
-// Secrets are never shown.
-template <typename Field>
-server_option secret(const about& a, Field field) {
-  return make(
-      a, [](const server_config&) { return std::string(); },
-      [field](server_config& c, std::string_view, const std::string& v) {
-        field(c) = output::secret_string(v);
       });
 }
 

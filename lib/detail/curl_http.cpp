@@ -96,6 +96,17 @@ struct http_client::impl {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
   }
 
+  // One request: the common options, then `method` sets the method and the body.
+  template <typename Method>
+  http_response send(const std::string& url, const header_list& headers, Method method) {
+    http_response response;
+    capture sink{&response, options.max_body_bytes};
+    prepare(url, headers, sink);
+    method(handle);
+    perform(response);
+    return response;
+  }
+
   void perform(http_response& response) {
     const CURLcode rc = curl_easy_perform(handle);
     if (rc != CURLE_OK) {
@@ -120,9 +131,9 @@ http_client::~http_client() = default;
 
 http_response http_client::post(const std::string& url, std::string_view body,
                                 std::span<const std::string> headers, bool gzip) {
-  http_response response;
   if (gzip) {
     if (!gzip_compress(body, impl_->compressed)) {
+      http_response response;
       response.error = "gzip compression failed";
       return response;
     }
@@ -130,49 +141,31 @@ http_response http_client::post(const std::string& url, std::string_view body,
   }
   header_list list(headers);
   if (gzip) list.add("Content-Encoding: gzip");
-  capture sink{&response, impl_->options.max_body_bytes};
-  impl_->prepare(url, list, sink);
-  CURL* h = impl_->handle;
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  impl_->perform(response);
-  return response;
+  return impl_->send(url, list, [body](CURL* h) {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  });
 }
 
 http_response http_client::get(const std::string& url, std::span<const std::string> headers) {
-  http_response response;
-  header_list list(headers);
-  capture sink{&response, impl_->options.max_body_bytes};
-  impl_->prepare(url, list, sink);
-  curl_easy_setopt(impl_->handle, CURLOPT_HTTPGET, 1L);
-  impl_->perform(response);
-  return response;
+  return impl_->send(url, header_list(headers),
+                     [](CURL* h) { curl_easy_setopt(h, CURLOPT_HTTPGET, 1L); });
 }
 
 http_response http_client::head(const std::string& url, std::span<const std::string> headers) {
-  http_response response;
-  header_list list(headers);
-  capture sink{&response, impl_->options.max_body_bytes};
-  impl_->prepare(url, list, sink);
-  curl_easy_setopt(impl_->handle, CURLOPT_NOBODY, 1L);
-  impl_->perform(response);
-  return response;
+  return impl_->send(url, header_list(headers),
+                     [](CURL* h) { curl_easy_setopt(h, CURLOPT_NOBODY, 1L); });
 }
 
 http_response http_client::put(const std::string& url, std::string_view body,
                                std::span<const std::string> headers) {
-  http_response response;
-  header_list list(headers);
-  capture sink{&response, impl_->options.max_body_bytes};
-  impl_->prepare(url, list, sink);
-  CURL* h = impl_->handle;
-  // libcurl would read a null POSTFIELDS from a read callback: give an empty body a real pointer.
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-  impl_->perform(response);
-  return response;
+  return impl_->send(url, header_list(headers), [body](CURL* h) {
+    // libcurl would read a null POSTFIELDS from a read callback: give an empty body a real pointer.
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+  });
 }
 
 std::chrono::milliseconds parse_retry_after(std::string_view value) noexcept {
