@@ -5,6 +5,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <dial_analytics/elasticsearch/es_config.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -30,7 +33,18 @@ class command {
 /// `dial-analytics topics train|predict|test`: build and check fastText topic models.
 [[nodiscard]] std::unique_ptr<command> add_topics_command(CLI::App& root);
 
-/// `dial-analytics flywheel records|load`: Data Flywheel records from DIAL logs; the loader.
+/// `dial-analytics flywheel records|load|export|validate|datasets`: Data Flywheel records from
+/// DIAL logs; the loader; the blueprint's exporter, validator and dataset creator.
 [[nodiscard]] std::unique_ptr<command> add_flywheel_command(CLI::App& root);
+
+/// `flywheel export|validate|datasets`, added to the `flywheel` command.
+[[nodiscard]] std::vector<std::unique_ptr<command>> add_flywheel_dataset_commands(
+    CLI::App& flywheel);
+
+/// An Elasticsearch connection from a URL and index, with the credentials and CA bundle of the
+/// ELASTICSEARCH_* environment variables (docs/configuration.md).
+[[nodiscard]] elasticsearch::es_config flywheel_es_config(const std::string& url,
+                                                          const std::string& index,
+                                                          bool nat_compat);
 
 }  // namespace dial_analytics::cli

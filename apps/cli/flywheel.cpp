@@ -276,17 +276,7 @@ struct load_options {
 };
 
 elasticsearch::es_config es_config_of(const load_options& o) {
-  elasticsearch::es_config c;
-  c.url = o.url;
-  c.index = o.index;
-  c.username = env_or("ELASTICSEARCH_USERNAME", "");
-  c.password = output::secret_string(env_or("ELASTICSEARCH_PASSWORD", ""));
-  c.api_key = output::secret_string(env_or("ELASTICSEARCH_API_KEY", ""));
-  c.bearer_token = output::secret_string(env_or("ELASTICSEARCH_BEARER_TOKEN", ""));
-  c.ca_file = env_or("ELASTICSEARCH_CA_FILE", "");
-  c.mapping = o.mapping == "nat_compat" ? elasticsearch::index_mapping::nat_compat
-                                        : elasticsearch::index_mapping::blueprint;
-  return c;
+  return flywheel_es_config(o.url, o.index, o.mapping == "nat_compat");
 }
 
 // A private spool for one load: removed at the end unless documents were refused.
@@ -471,22 +461,43 @@ class flywheel_command final : public command {
  public:
   explicit flywheel_command(CLI::App& root)
       : app_(root.add_subcommand(
-            "flywheel", "Data Flywheel records: from DIAL logs, and into Elasticsearch.")) {
+            "flywheel",
+            "Data Flywheel records: from DIAL logs, into Elasticsearch, and on to datasets.")) {
     apps::configure_app(*app_, version_line());
     app_->require_subcommand(1);
-    records_ = std::make_unique<records_command>(*app_);
-    load_ = std::make_unique<load_command>(*app_);
+    commands_.push_back(std::make_unique<records_command>(*app_));
+    commands_.push_back(std::make_unique<load_command>(*app_));
+    for (auto& c : add_flywheel_dataset_commands(*app_)) commands_.push_back(std::move(c));
   }
   [[nodiscard]] bool selected() const override { return app_->parsed(); }
-  int run() override { return records_->selected() ? records_->run() : load_->run(); }
+  int run() override {
+    for (auto& c : commands_) {
+      if (c->selected()) return c->run();
+    }
+    return 1;  // not reached: CLI11 requires a subcommand
+  }
 
  private:
   CLI::App* app_;
-  std::unique_ptr<records_command> records_;
-  std::unique_ptr<load_command> load_;
+  std::vector<std::unique_ptr<command>> commands_;
 };
 
 }  // namespace
+
+elasticsearch::es_config flywheel_es_config(const std::string& url, const std::string& index,
+                                            bool nat_compat) {
+  elasticsearch::es_config c;
+  c.url = url;
+  c.index = index;
+  c.username = env_or("ELASTICSEARCH_USERNAME", "");
+  c.password = output::secret_string(env_or("ELASTICSEARCH_PASSWORD", ""));
+  c.api_key = output::secret_string(env_or("ELASTICSEARCH_API_KEY", ""));
+  c.bearer_token = output::secret_string(env_or("ELASTICSEARCH_BEARER_TOKEN", ""));
+  c.ca_file = env_or("ELASTICSEARCH_CA_FILE", "");
+  c.mapping = nat_compat ? elasticsearch::index_mapping::nat_compat
+                         : elasticsearch::index_mapping::blueprint;
+  return c;
+}
 
 std::unique_ptr<command> add_flywheel_command(CLI::App& root) {
   return std::make_unique<flywheel_command>(root);

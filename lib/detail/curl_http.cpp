@@ -160,11 +160,16 @@ http_response http_client::head(const std::string& url, std::span<const std::str
 
 http_response http_client::put(const std::string& url, std::string_view body,
                                std::span<const std::string> headers) {
-  return impl_->send(url, header_list(headers), [body](CURL* h) {
+  return send_body(url, body, headers, "PUT");
+}
+
+http_response http_client::send_body(const std::string& url, std::string_view body,
+                                     std::span<const std::string> headers, const char* method) {
+  return impl_->send(url, header_list(headers), [body, method](CURL* h) {
     // libcurl would read a null POSTFIELDS from a read callback: give an empty body a real pointer.
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
   });
 }
 

@@ -61,6 +61,10 @@ class http_client {
   http_response put(const std::string& url, std::string_view body,
                     std::span<const std::string> headers = {});
 
+  /// Sends `body` with any method ("DELETE" with a body, as Elasticsearch's clear-scroll takes).
+  http_response send_body(const std::string& url, std::string_view body,
+                          std::span<const std::string> headers, const char* method);
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: Apache-2.0
+// The blueprint's RecordExporter: one query, newest first, at most 2 × limit records.
+#include <dial_analytics/flywheel/exporter.hpp>
+
+#include <dial_analytics/flywheel/dataset.hpp>
+#include <dial_analytics/flywheel/document.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <queue>
+#include <vector>
+
+#include "detail/curl_http.hpp"
+#include "elasticsearch/es_http.hpp"
+#include "flywheel/py_json_value.hpp"
+
+namespace dial_analytics::flywheel {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t max_page = 1000;     // the blueprint's page size cap
+constexpr const char* scroll_keep = "2m";  // the blueprint's scroll keep-alive
+
+std::size_t max_records_of(const export_query& q) {
+  if (q.client_id.empty() || q.workload_id.empty()) {
+    throw dataset_error(
+        "both a client id and a workload id are needed (--client-id, --workload-id)");
+  }
+  if (q.limit <= 0) throw dataset_error(fmt::format("the limit must be positive, not {}", q.limit));
+  return static_cast<std::size_t>(q.limit) * 2;
+}
+
+std::string json_string(const std::string& s) {
+  return pyjson::dumps(pyjson::value::make_string(s));
+}
+
+/// Delivers the `_source` of the first `room` hits of a search or scroll answer; returns how
+/// many hits the page had.
+std::size_t deliver_hits(const pyjson::value& answer, std::size_t room, const record_sink& sink,
+                         std::size_t& delivered) {
+  const pyjson::value* hits = answer.find("hits");
+  const pyjson::value* list = hits ? hits->find("hits") : nullptr;
+  if (!list || !list->is_list()) throw dataset_error("Elasticsearch answered without hits.hits");
+  for (std::size_t i = 0; i < list->items.size() && i < room; ++i) {
+    const pyjson::value* source = list->items[i].find("_source");
+    if (!source)
+      throw dataset_error("Elasticsearch returned a hit without _source (is _source disabled?)");
+    sink(pyjson::dumps(*source));
+    ++delivered;
+  }
+  return list->items.size();
+}
+
+pyjson::value parse_answer(const detail::http_response& r, std::string_view what) {
+  if (r.status == 0) throw dataset_error(fmt::format("Elasticsearch {} failed: {}", what, r.error));
+  if (r.status != 200) {
+    throw dataset_error(fmt::format("Elasticsearch {} failed with HTTP {}: {}", what, r.status,
+                                    elasticsearch::wire::error_text(r.body)));
+  }
+  pyjson::value answer;
+  std::string error;
+  if (!pyjson::parse(r.body, answer, error) || !answer.is_dict()) {
+    throw dataset_error(
+        fmt::format("Elasticsearch {} answer is not a JSON object: {}", what, error));
+  }
+  return answer;
+}
+
+}  // namespace
+
+std::size_t export_from_elasticsearch(const elasticsearch::es_config& cfg,
+                                      const export_query& query, const record_sink& sink) {
+  const std::size_t max_records = max_records_of(query);
+  const std::size_t page = std::min(max_page, max_records);
+  const auto at = elasticsearch::wire::resolve_endpoint(cfg);
+  const auto headers = elasticsearch::wire::request_headers(cfg, at, false);
+  auto options = elasticsearch::wire::client_options(cfg);
+  options.max_body_bytes = std::size_t{1} << 31;  // a page of 1000 whole documents
+  detail::http_client http(options);
+
+  const std::string body = fmt::format(
+      "{{\"query\": {{\"bool\": {{\"must\": [{{\"match\": {{\"client_id\": {}}}}}, {{\"match\": "
+      "{{\"workload_id\": "
+      "{}}}}}]}}}}, \"sort\": [{{\"timestamp\": {{\"order\": \"desc\"}}}}], \"size\": {}}}",
+      json_string(query.client_id), json_string(query.workload_id), page);
+  const std::string search_url =
+      fmt::format("{}/{}/_search?scroll={}", at.base, detail::url_escape(cfg.index), scroll_keep);
+  const pyjson::value first = parse_answer(http.post(search_url, body, headers), "search");
+
+  std::size_t delivered = 0;
+  std::string scroll_id;
+  if (const pyjson::value* id = first.find("_scroll_id"); id && id->is_str()) scroll_id = id->text;
+  const auto clear = [&] {
+    if (scroll_id.empty()) return;
+    (void)http.send_body(at.base + "/_search/scroll",
+                         fmt::format("{{\"scroll_id\": {}}}", json_string(scroll_id)), headers,
+                         "DELETE");  // best effort, as the blueprint: the context expires anyway
+  };
+  try {
+    std::size_t last = deliver_hits(first, max_records, sink, delivered);
+    // Stop at a short page: the scroll has no more hits (the blueprint asks once more).
+    while (!scroll_id.empty() && last == page && delivered < max_records) {
+      const pyjson::value next =
+          parse_answer(http.post(at.base + "/_search/scroll",
+                                 fmt::format("{{\"scroll\": \"{}\", \"scroll_id\": {}}}",
+                                             scroll_keep, json_string(scroll_id)),
+                                 headers),
+                       "scroll");
+      last = deliver_hits(next, max_records - delivered, sink, delivered);
+      const pyjson::value* id = next.find("_scroll_id");
+      if (!id || !id->is_str()) break;  // scroll context lost: keep what was read
+      scroll_id = id->text;
+    }
+  } catch (...) {
+    clear();
+    throw;
+  }
+  clear();
+  return delivered;
+}
+
+// ---------------------------------------------------------------------------------------------
+// local files
+
+namespace {
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+long long days_from_civil(long long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+/// An ISO-8601 date-time ("2025-08-08T12:00:00Z", "...+02:00", "2025-08-08") as epoch seconds.
+bool parse_iso(std::string_view s, double& out) {
+  const auto num = [&](std::size_t at, std::size_t len, int& v) {
+    if (at + len > s.size()) return false;
+    v = 0;
+    for (std::size_t i = at; i < at + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      v = v * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!num(0, 4, y) || s.size() < 10 || s[4] != '-' || !num(5, 2, mo) || s[7] != '-' ||
+      !num(8, 2, d))
+    return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  double frac = 0;
+  int offset = 0;
+  std::size_t i = 10;
+  if (i < s.size() && (s[i] == 'T' || s[i] == ' ')) {
+    if (!num(i + 1, 2, h) || s.size() < i + 6 || s[i + 3] != ':' || !num(i + 4, 2, mi))
+      return false;
+    i += 6;
+    if (i < s.size() && s[i] == ':') {
+      if (!num(i + 1, 2, sec)) return false;
+      i += 3;
+    }
+    if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+      double scale = 0.1;
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        frac += (s[i] - '0') * scale;
+        scale /= 10;
+        ++i;
+      }
+    }
+    if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+      ++i;
+    } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+      int oh = 0, om = 0;
+      if (!num(i + 1, 2, oh)) return false;
+      std::size_t j = i + 3;
+      if (j < s.size() && s[j] == ':') ++j;
+      if (j < s.size() && !num(j, 2, om)) return false;
+      if (j < s.size()) j += 2;
+      offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+      i = j;
+    }
+  }
+  if (i != s.size()) return false;
+  out = static_cast<double>(
+            days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+            h * 3600 + mi * 60 + sec - offset) +
+        frac;
+  return true;
+}
+
+/// The record's `timestamp` for sorting: epoch seconds, or -inf when missing or unreadable
+/// (sorted last, as Elasticsearch sorts missing values).
+double timestamp_of(const pyjson::value& doc) {
+  const pyjson::value* t = doc.find("timestamp");
+  if (!t) return -std::numeric_limits<double>::infinity();
+  switch (t->type) {
+    case pyjson::kind::integer:
+      return std::strtod(t->text.c_str(), nullptr);
+    case pyjson::kind::real:
+      return std::isnan(t->real) ? -std::numeric_limits<double>::infinity() : t->real;
+    case pyjson::kind::string: {
+      double v = 0;
+      return parse_iso(t->text, v) ? v : -std::numeric_limits<double>::infinity();
+    }
+    default:
+      return -std::numeric_limits<double>::infinity();
+  }
+}
+
+struct candidate {
+  double timestamp;
+  std::size_t order;  // write order: later written first among equal timestamps
+  std::string text;
+};
+
+/// "Newer" ranks first: larger timestamp, then later write.
+bool newer(const candidate& a, const candidate& b) {
+  if (a.timestamp != b.timestamp) return a.timestamp > b.timestamp;
+  return a.order > b.order;
+}
+
+std::vector<fs::path> segment_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const fs::path& d : {dir / "flywheel", dir}) {
+    if (!fs::is_directory(d, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(d, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with(spool_segment_prefix) && name.ends_with(spool_segment_extension) &&
+          entry.is_regular_file(ec)) {
+        files.push_back(entry.path());
+      }
+    }
+    if (!files.empty()) break;
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::size_t export_from_files(const fs::path& data_dir, const export_query& query,
+                              const record_sink& sink, std::size_t* skipped) {
+  const std::size_t max_records = max_records_of(query);
+  const std::vector<fs::path> files = segment_files(data_dir);
+  if (files.empty()) {
+    throw dataset_error(fmt::format("no Flywheel files ({}*{}) in {} or {}/flywheel",
+                                    spool_segment_prefix, spool_segment_extension,
+                                    data_dir.string(), data_dir.string()));
+  }
+  // A bounded heap of the newest candidates: the oldest kept one on top.
+  const auto older_on_top = [](const candidate& a, const candidate& b) { return newer(a, b); };
+  std::priority_queue<candidate, std::vector<candidate>, decltype(older_on_top)> kept(older_on_top);
+  std::size_t order = 0, bad = 0;
+  std::string line, error;
+  pyjson::value doc;
+  for (const fs::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+      throw dataset_error(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
+    while (std::getline(in, line)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const spool_line parts = split_spool_line(line);
+      ++order;
+      if (!pyjson::parse(parts.document, doc, error) || !doc.is_dict()) {
+        ++bad;
+        continue;
+      }
+      const pyjson::value* client = doc.find("client_id");
+      const pyjson::value* workload = doc.find("workload_id");
+      if (!client || !workload || !client->equals(query.client_id) ||
+          !workload->equals(query.workload_id))
+        continue;
+      candidate c{timestamp_of(doc), order, {}};
+      if (kept.size() == max_records && !newer(c, kept.top())) continue;
+      c.text = pyjson::dumps(doc);
+      kept.push(std::move(c));
+      if (kept.size() > max_records) kept.pop();
+    }
+    if (in.bad())
+      throw dataset_error(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
+  }
+  std::vector<candidate> out;
+  out.reserve(kept.size());
+  while (!kept.empty()) {
+    out.push_back(std::move(const_cast<candidate&>(kept.top())));
+    kept.pop();
+  }
+  std::reverse(out.begin(), out.end());  // newest first
+  for (const candidate& c : out) sink(c.text);
+  if (skipped) *skipped = bad;
+  return out.size();
+}
+
+}  // namespace dial_analytics::flywheel
