@@ -3,7 +3,8 @@
 # and a real spooled_output against the Elasticsearch test double (tests/support/fake_es).
 target_link_libraries(dial_analytics_unit_tests PRIVATE simdjson::simdjson)
 
-add_executable(dial_analytics_es_tests integration/test_es_output.cpp integration/test_recorder_es.cpp)
+add_executable(dial_analytics_es_tests integration/test_es_output.cpp integration/test_recorder_es.cpp
+                                      integration/test_exporter.cpp)
 target_link_libraries(dial_analytics_es_tests PRIVATE dial_analytics_test_support Catch2::Catch2WithMain
                                               simdjson::simdjson)
 dial_analytics_set_warnings(dial_analytics_es_tests)
