@@ -97,8 +97,10 @@ class parser {
   explicit parser(std::string_view s) : s_(s) {}
 
   bool run(value& out) {
-    if (s_.substr(0, 3) == "\xEF\xBB\xBF")
-      return fail("Unexpected UTF-8 BOM (decode using utf-8-sig)");
+    if (s_.substr(0, 3) == "\xEF\xBB\xBF") {
+      bom = true;
+      return fail("Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)");
+    }
     skip_ws();
     if (!parse_value(out, 0)) return false;
     skip_ws();
@@ -108,6 +110,7 @@ class parser {
 
   std::string error;
   bool not_utf8 = false;
+  bool bom = false;
 
  private:
   bool fail(std::string message) {
@@ -541,8 +544,8 @@ bool parse(std::string_view text, value& out, std::string& error) {
   parser p(text);
   out = value();
   if (p.run(out)) return true;
-  if (p.not_utf8) {
-    error = "not UTF-8 text";
+  if (p.not_utf8 || p.bom) {
+    error = p.not_utf8 ? "not UTF-8 text" : p.error;
     return false;
   }
   // CPython's exact wording with line and column, where the shared helper knows it.
