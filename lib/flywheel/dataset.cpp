@@ -331,15 +331,18 @@ datasets build_datasets(const validated_records& validated, const split_config& 
   out.workload = validated.workload;
   const std::size_t n = validated.records.size();
 
-  std::vector<pyjson::value> parsed(n);
-  std::vector<std::string> labels(n);
-  std::string error;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!pyjson::parse(validated.records[i], parsed[i], error)) {
+  // Records are parsed again where needed rather than kept as documents: a document takes
+  // several times the memory of its text.
+  pyjson::value record;
+  const auto parse = [&](std::size_t i) -> const pyjson::value& {
+    std::string error;
+    if (!pyjson::parse(validated.records[i], record, error)) {
       throw dataset_error(fmt::format("validated record {} is not JSON: {}", i + 1, error));
     }
-    labels[i] = blueprint::tool_label(parsed[i]);
-  }
+    return record;
+  };
+  std::vector<std::string> labels(n);
+  for (std::size_t i = 0; i < n; ++i) labels[i] = blueprint::tool_label(parse(i));
 
   // Singletons share the class "others"; stratify the eval split only when every class can
   // get a record (scikit-learn's requirement, as the blueprint checks it).
@@ -401,7 +404,7 @@ datasets build_datasets(const validated_records& validated, const split_config& 
   std::map<std::string, label_count> per_label;
   for (const std::size_t i : first.test) {
     std::string line;
-    blueprint::format_eval_record(parsed[i], line);
+    blueprint::format_eval_record(parse(i), line);
     out.eval.push_back(std::move(line));
     ++per_label[labels[i]].eval;
   }
@@ -409,7 +412,7 @@ datasets build_datasets(const validated_records& validated, const split_config& 
                                std::size_t& dropped, std::size_t label_count::*counter) {
     for (const std::size_t i : idx) {
       std::string line;
-      if (blueprint::format_training_record(parsed[i], validated.workload, line)) {
+      if (blueprint::format_training_record(parse(i), validated.workload, line)) {
         lines.push_back(std::move(line));
         ++(per_label[labels[i]].*counter);
       } else {
