@@ -11,12 +11,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <istream>
 #include <map>
+#include <mutex>
 #include <random>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -200,6 +204,80 @@ void check_counts(std::size_t n, const split_config& c) {
   }
 }
 
+/// Pass 1 over every record: parse, classify, key. Records are independent, so blocks of them
+/// are shared out to a few threads; each writes only its records' slots.
+void first_pass(const record_set& records, const validate_options& options,
+                std::vector<std::uint8_t>& flags, std::vector<std::optional<std::string>>& keys) {
+  const std::size_t n = records.size();
+  constexpr std::size_t block = 512;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::atomic<std::size_t> first_bad{n};  // the lowest unparseable record, when not skipping
+  std::mutex error_mutex;
+  std::string first_error;
+  const auto work = [&](bool report) {
+    pyjson::value record;
+    std::string error;
+    while (true) {
+      const std::size_t from = next.fetch_add(block);
+      if (from >= n || from > first_bad.load()) return;
+      const std::size_t to = std::min(n, from + block);
+      for (std::size_t i = from; i < to; ++i) {
+        if (!pyjson::parse(records.text(i), record, error)) {
+          if (!options.skip_unparseable) {
+            std::lock_guard lock(error_mutex);
+            if (i < first_bad.load()) {
+              first_bad = i;
+              first_error = error;
+            }
+            break;
+          }
+          continue;  // flags[i] stays 0: not parsed
+        }
+        std::uint8_t f = parsed;
+        if (blueprint::detect_tool_calls(record) == blueprint::detection::tool_calls)
+          f |= detects_tool_calls;
+        if (blueprint::valid_chat_completion_format(record)) {
+          f |= valid_format;
+          keys[i] = blueprint::dedup_key(record);
+          if (blueprint::has_tool_calls(record)) {
+            f |= quality_ok;
+            if (blueprint::parse_function_arguments(record)) f |= arguments_ok;
+          }
+        }
+        flags[i] = f;
+      }
+      const std::size_t now = done.fetch_add(to - from) + (to - from);
+      if (report && options.progress) options.progress(now, n);
+    }
+  };
+  std::exception_ptr failure;  // the first exception of any thread (a read error, no memory)
+  const auto guarded = [&](bool report) {
+    try {
+      work(report);
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!failure) failure = std::current_exception();
+      next = n;  // the others stop at their next block
+    }
+  };
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  std::vector<std::thread> helpers;
+  if (n > 4 * block) {
+    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(guarded, false);
+  }
+  guarded(true);
+  for (std::thread& t : helpers) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (first_bad.load() < n) {
+    throw dataset_error(
+        fmt::format("line {}: not a JSON record: {} (fix or remove the line, or skip such lines "
+                    "with --skip-invalid-json)",
+                    records.line_number(first_bad.load()), first_error));
+  }
+  if (options.progress) options.progress(n, n);
+}
+
 std::uint32_t draw_seed() {
   std::random_device device;
   return device();
@@ -214,36 +292,11 @@ validated_records validate_records(const record_set& records, const validate_opt
 
   std::vector<std::uint8_t> flags(n_lines, 0);
   std::vector<std::optional<std::string>> keys(n_lines);
-  std::size_t unparseable = 0;
+  first_pass(records, options, flags, keys);
+  const auto unparseable = static_cast<std::size_t>(
+      std::count_if(flags.begin(), flags.end(), [](std::uint8_t f) { return !(f & parsed); }));
   pyjson::value record;
   std::string error;
-  for (std::size_t i = 0; i < n_lines; ++i) {
-    if (options.progress && i % 10000 == 0 && i > 0) options.progress(i, n_lines);
-    const std::string text = records.text(i);
-    if (!pyjson::parse(text, record, error)) {
-      if (!options.skip_unparseable) {
-        throw dataset_error(fmt::format(
-            "line {}: not a JSON record: {} (fix or remove the line, or skip such lines "
-            "with --skip-invalid-json)",
-            records.line_number(i), error));
-      }
-      ++unparseable;
-      continue;
-    }
-    std::uint8_t f = parsed;
-    if (blueprint::detect_tool_calls(record) == blueprint::detection::tool_calls)
-      f |= detects_tool_calls;
-    if (blueprint::valid_chat_completion_format(record)) {
-      f |= valid_format;
-      keys[i] = blueprint::dedup_key(record);
-      if (blueprint::has_tool_calls(record)) {
-        f |= quality_ok;
-        if (blueprint::parse_function_arguments(record)) f |= arguments_ok;
-      }
-    }
-    flags[i] = f;
-  }
-  if (options.progress) options.progress(n_lines, n_lines);
 
   validated_records out;
   out.unparseable_lines = unparseable;
