@@ -334,7 +334,7 @@ validated_records validate_records(const record_set& records, const validate_opt
     }
     ++n_filtered;
     if (keys[i]) {
-      if (!seen.insert(*keys[i]).second) {
+      if (!seen.insert(std::move(*keys[i])).second) {
         ++out.stats.deduplicated_queries;
         continue;
       }
