@@ -175,7 +175,7 @@ void add_validate_options(CLI::App& app, validate_flags& f) {
       ->check(apps::one_of({"auto", "generic", "tool_calling"}))
       ->capture_default_str();
   app.add_option("--eval-size", f.eval_size, "records for the evaluation set")
-      ->check(apps::whole_number(1))
+      ->check(apps::whole_number(0))
       ->capture_default_str();
   app.add_option("--min-total-records", f.min_total_records,
                  "fewer records (raw, or valid) is an error")
