@@ -33,7 +33,8 @@ class mt19937 {
 
 /// `random.seed(seed); random.sample(range(n), k)`: the sampled indices in sample order.
 /// Precondition: k <= n.
-[[nodiscard]] std::vector<std::size_t> python_sample(std::size_t n, std::size_t k, std::uint64_t seed);
+[[nodiscard]] std::vector<std::size_t> python_sample(std::size_t n, std::size_t k,
+                                                     std::uint64_t seed);
 
 /// numpy legacy `RandomState.permutation(n)` with `rng`'s current state.
 [[nodiscard]] std::vector<std::size_t> numpy_permutation(mt19937& rng, std::size_t n);
@@ -53,10 +54,12 @@ struct train_test_indices {
 /// with an integer test size. `labels` (null: no stratification) has n entries.
 /// @throws split_error with scikit-learn's message when it refuses.
 [[nodiscard]] train_test_indices sklearn_split_count(std::size_t n, std::size_t n_test,
-                                                     const std::vector<std::string>* labels, std::uint32_t seed);
+                                                     const std::vector<std::string>* labels,
+                                                     std::uint32_t seed);
 
 /// The same with a fractional test size (0 < test_size < 1): n_test = ceil(test_size * n).
 [[nodiscard]] train_test_indices sklearn_split_fraction(std::size_t n, double test_size,
-                                                        const std::vector<std::string>* labels, std::uint32_t seed);
+                                                        const std::vector<std::string>* labels,
+                                                        std::uint32_t seed);
 
 }  // namespace dial_analytics::flywheel::detail
