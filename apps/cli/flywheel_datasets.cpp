@@ -29,6 +29,23 @@ const char* env_or(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t n = b < 0x80                 ? 1
+                          : b >= 0xC2 && b <= 0xDF ? 2
+                          : b >= 0xE0 && b <= 0xEF ? 3
+                          : b >= 0xF0 && b <= 0xF4 ? 4
+                                                   : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 int fail(std::string_view message) {
   fmt::print(stderr, "dial-analytics: {}\n", message);
   return 1;
@@ -63,15 +80,17 @@ int run_export(const export_options& o) {
     throw apps::usage_error(
         "give --data-dir DIR or --elasticsearch-url URL (or set ELASTICSEARCH_URL)");
   }
+  for (const std::string* id : {&o.client_id, &o.workload_id}) {
+    if (!valid_utf8(*id))
+      throw apps::usage_error("--client-id and --workload-id must be UTF-8 text");
+  }
   const flywheel::export_query query{o.client_id, o.workload_id, o.limit};
+  // Held until the export is complete: a failed export prints nothing on stdout, so that
+  // `export | datasets` never builds datasets from part of the records.
   std::string buffer;
   const auto sink = [&](std::string_view record) {
     buffer.append(record);
     buffer.push_back('\n');
-    if (buffer.size() > (1u << 20)) {
-      std::fwrite(buffer.data(), 1, buffer.size(), stdout);
-      buffer.clear();
-    }
   };
   std::size_t n = 0, skipped = 0;
   std::string source;
@@ -234,9 +253,18 @@ std::optional<validation_run> run_validation(const validate_flags& f) {
   if (f.workload == "tool_calling") options.workload = flywheel::workload_type::tool_calling;
   options.skip_unparseable = f.skip_invalid_json;
   options.progress = progress_report();
-  run.records = f.input == "-"
-                    ? flywheel::record_set::read_stream(std::cin, fs::temp_directory_path())
-                    : flywheel::record_set::open_file(f.input);
+  if (f.input == "-") {
+    std::error_code ec;
+    const fs::path temp = fs::temp_directory_path(ec);
+    if (ec) {
+      throw flywheel::dataset_error(fmt::format(
+          "no directory for the copy of standard input ({}): set TMPDIR to a writable directory",
+          ec.message()));
+    }
+    run.records = flywheel::record_set::read_stream(std::cin, temp);
+  } else {
+    run.records = flywheel::record_set::open_file(f.input);
+  }
   run.result = flywheel::validate_records(run.records, options);
   const flywheel::validation_stats& s = run.result.stats;
   fmt::print(stderr,

@@ -260,7 +260,8 @@ bool parse_function_arguments(value& record) {
       if (!arguments || !arguments->is_str()) continue;
       value parsed;
       std::string error;
-      if (!pyjson::parse(arguments->text, parsed, error)) return false;
+      // The arguments sit 8 levels deep; the record as a whole must stay readable.
+      if (!pyjson::parse_str(arguments->text, parsed, error, 1000 - 8)) return false;
       *arguments = std::move(parsed);
     }
   }
@@ -313,21 +314,44 @@ std::optional<std::string> dedup_key(const value& record) {
   return key;
 }
 
-std::string tool_label(const value& record) {
+std::string tool_label(const value& record) { return tool_class(record).text; }
+
+class_label tool_class(const value& record) {
   const value* response = record.is_dict() ? record.find("response") : nullptr;
   const value* choices = response && response->is_dict() ? response->find("choices") : nullptr;
-  if (!choices || !choices->is_list() || choices->items.empty()) return "unknown";
+  if (!choices || !choices->is_list() || choices->items.empty()) return {false, "unknown", 0};
   const value& first = choices->items.front();
   const value* message = first.is_dict() ? first.find("message") : nullptr;
-  if (!message || !message->is_dict()) return "unknown";
+  if (!message || !message->is_dict()) return {false, "unknown", 0};
   const value* calls = message->find("tool_calls");
-  if (!calls || !calls->truthy()) return "no_tool";
-  if (!calls->is_list()) return "unknown";
+  if (!calls || !calls->truthy()) return {false, "no_tool", 0};
+  if (!calls->is_list()) return {false, "unknown", 0};
   const value& call = calls->items.front();
   const value* function = call.is_dict() ? call.find("function") : nullptr;
   const value* name = function && function->is_dict() ? function->find("name") : nullptr;
-  if (!name || !name->is_str()) return "unknown";
-  return name->text;
+  if (!name) return {false, "unknown", 0};
+  switch (name->type) {
+    case kind::string:
+      return {false, name->text, 0};
+    case kind::integer:
+      return {true, name->text, std::strtod(name->text.c_str(), nullptr)};
+    case kind::boolean:
+      return {true, name->boolean ? "True" : "False", name->boolean ? 1.0 : 0.0};
+    case kind::real: {
+      // str(float): repr, with Python's spellings of the special values.
+      std::string text;
+      if (std::isnan(name->real)) {
+        text = "nan";
+      } else if (std::isinf(name->real)) {
+        text = name->real > 0 ? "inf" : "-inf";
+      } else {
+        text = pyjson::dumps(*name);
+      }
+      return {true, text, name->real};
+    }
+    default:
+      return {false, "unknown", 0};
+  }
 }
 
 bool format_training_record(const value& record, workload_type workload, std::string& out) {

@@ -52,9 +52,20 @@ enum class detection { tool_calls, none, skipped };
 /// identical elements as equal.
 [[nodiscard]] std::optional<std::string> dedup_key(const value& record);
 
+/// A split class as the blueprint's `get_tool_name` returns it: usually a str, but a number or a
+/// bool when the logged `function.name` is one.
+struct class_label {
+  bool numeric = false;  ///< int, float or bool: `number` holds it, `text` is Python's str()
+  std::string text;
+  double number = 0;
+};
+
 /// `get_tool_name`: the first choice's first tool call's `function.name`, "no_tool" without tool
-/// calls. Where the blueprint would crash (no name, a non-string name, a malformed call) the
-/// label is "unknown".
+/// calls. Where the blueprint would crash (no name, a name that is null, a list or a dict, a
+/// malformed call) the label is "unknown".
+[[nodiscard]] class_label tool_class(const value& record);
+
+/// tool_class(record).text
 [[nodiscard]] std::string tool_label(const value& record);
 
 /// `format_training_data` for one record: appends the training line to `out` and returns true,

@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -264,7 +265,13 @@ void first_pass(const record_set& records, const validate_options& options,
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   std::vector<std::thread> helpers;
   if (n > 4 * block) {
-    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(guarded, false);
+    for (unsigned t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back(guarded, false);
+      } catch (const std::system_error&) {
+        break;  // no more threads: the ones running (and this one) do the work
+      }
+    }
   }
   guarded(true);
   for (std::thread& t : helpers) t.join();
@@ -276,6 +283,64 @@ void first_pass(const record_set& records, const validate_options& options,
                     records.line_number(first_bad.load()), first_error));
   }
   if (options.progress) options.progress(n, n);
+}
+
+/// A class as a key that is equal exactly when Python's == says so (1 == 1.0 == True).
+std::string python_key(const blueprint::class_label& c) {
+  if (!c.numeric) return "s" + c.text;
+  double d = c.number == 0 ? 0.0 : c.number;  // -0.0 == 0.0
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  return "n" + std::to_string(bits);
+}
+
+/// The blueprint renames classes that occur once to "others".
+bool is_singleton(const std::unordered_map<std::string, std::size_t>& counts,
+                  const blueprint::class_label& c) {
+  return counts.at(python_key(c)) == 1;
+}
+
+std::unordered_map<std::string, std::size_t> python_counts(
+    const std::vector<blueprint::class_label>& classes) {
+  std::unordered_map<std::string, std::size_t> counts;
+  for (const auto& c : classes) ++counts[python_key(c)];
+  return counts;
+}
+
+/// len(set(labels)) after the renaming, with Python's equality.
+std::size_t python_class_count(const std::vector<blueprint::class_label>& classes) {
+  const auto counts = python_counts(classes);
+  std::unordered_set<std::string> distinct;
+  for (const auto& c : classes)
+    distinct.insert(is_singleton(counts, c) ? "sothers" : python_key(c));
+  return distinct.size();
+}
+
+/// The labels as scikit-learn sees them once numpy made an array of them: all strings (a number
+/// becomes its str()) when any label is a string, else numbers, which sort and compare as
+/// numbers. The returned keys sort and compare the way numpy's np.unique does.
+std::vector<std::string> stratification_labels(const std::vector<blueprint::class_label>& classes) {
+  const auto counts = python_counts(classes);
+  std::vector<std::string> out(classes.size());
+  bool any_string = false;
+  for (const auto& c : classes) any_string = any_string || !c.numeric || is_singleton(counts, c);
+  for (std::size_t i = 0; i < classes.size(); ++i) {
+    const blueprint::class_label& c = classes[i];
+    if (is_singleton(counts, c)) {
+      out[i] = "others";
+    } else if (any_string) {
+      out[i] = c.text;
+    } else {
+      // An order-preserving byte key of the double: flip the sign bit of positives, every bit
+      // of negatives; big-endian hex sorts as the numbers do.
+      double d = c.number == 0 ? 0.0 : c.number;
+      std::uint64_t bits = 0;
+      std::memcpy(&bits, &d, sizeof bits);
+      bits = (bits >> 63) ? ~bits : bits | (std::uint64_t{1} << 63);
+      out[i] = fmt::format("{:016x}", bits);
+    }
+  }
+  return out;
 }
 
 std::uint32_t draw_seed() {
@@ -394,19 +459,14 @@ datasets build_datasets(const validated_records& validated, const split_config& 
     }
     return record;
   };
-  std::vector<std::string> labels(n);
-  for (std::size_t i = 0; i < n; ++i) labels[i] = blueprint::tool_label(parse(i));
-
-  // Singletons share the class "others"; stratify the eval split only when every class can
-  // get a record (scikit-learn's requirement, as the blueprint checks it).
-  std::unordered_map<std::string, std::size_t> counts;
-  for (const std::string& l : labels) ++counts[l];
-  std::vector<std::string> strata(labels);
-  for (std::string& s : strata) {
-    if (counts[s] == 1) s = "others";
+  std::vector<blueprint::class_label> classes(n);
+  std::vector<std::string> labels(n);  // Python's str() of each class, for the manifest
+  for (std::size_t i = 0; i < n; ++i) {
+    classes[i] = blueprint::tool_class(parse(i));
+    labels[i] = classes[i].text;
   }
-  const std::size_t n_classes =
-      std::unordered_set<std::string>(strata.begin(), strata.end()).size();
+  const std::vector<std::string> strata = stratification_labels(classes);
+  const std::size_t n_classes = python_class_count(classes);
   const std::int64_t test_size =
       std::min<std::int64_t>(config.eval_size, static_cast<std::int64_t>(n));
   if (test_size <= 0) {
@@ -521,7 +581,10 @@ void write_file(const fs::path& path, const std::vector<std::string>& lines) {
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) throw dataset_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw dataset_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  }
 }
 
 std::string json_string(std::string_view s) {
@@ -594,6 +657,8 @@ void write_datasets(const fs::path& dir, const datasets& sets, const validated_r
     fs::create_directories(d, ec);
     if (ec) throw dataset_error(fmt::format("cannot create {}: {}", d.string(), ec.message()));
   }
+  // The manifest goes last: a directory without one holds no complete datasets.
+  fs::remove(dir / "manifest.json", ec);
   write_file(dir / "eval_data.jsonl", sets.eval);
   write_file(dir / "training" / "train_data.jsonl", sets.train);
   write_file(dir / "validation" / "val_data.jsonl", sets.validation);

@@ -17,7 +17,7 @@ namespace {
 // CPython refuses int() of more digits than this (sys.get_int_max_str_digits()).
 constexpr std::size_t max_int_digits = 4300;
 // Python's json.loads hits the recursion limit at about this depth.
-constexpr int max_depth = 1000;
+constexpr int default_max_depth = 1000;
 
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -62,8 +62,9 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
   return cp;
 }
 
-/// Length of a valid UTF-8 sequence starting at s[i] (no surrogates, no overlongs), or 0.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+/// Length of a valid UTF-8 sequence starting at s[i] (no overlongs; surrogates only when `wtf8`),
+/// or 0.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, bool wtf8) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   const auto at = [&](std::size_t k) -> int {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : -1;
@@ -73,7 +74,7 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   if (b0 >= 0xE0 && b0 <= 0xEF) {
     const int b1 = at(1);
     const int lo = b0 == 0xE0 ? 0xA0 : 0x80;
-    const int hi = b0 == 0xED ? 0x9F : 0xBF;
+    const int hi = b0 == 0xED && !wtf8 ? 0x9F : 0xBF;
     return b1 >= lo && b1 <= hi && is_cont(at(2)) ? 3 : 0;
   }
   if (b0 >= 0xF0 && b0 <= 0xF4) {
@@ -94,7 +95,8 @@ int hex_value(char c) {
 
 class parser {
  public:
-  explicit parser(std::string_view s) : s_(s) {}
+  parser(std::string_view s, bool wtf8, int max_depth)
+      : s_(s), wtf8_(wtf8), max_depth_(max_depth) {}
 
   bool run(value& out) {
     if (s_.substr(0, 3) == "\xEF\xBB\xBF") {
@@ -125,7 +127,7 @@ class parser {
   bool starts(std::string_view word) const { return s_.substr(pos_, word.size()) == word; }
 
   bool parse_value(value& out, int depth) {
-    if (depth > max_depth) return fail("maximum recursion depth exceeded");
+    if (depth > max_depth_) return fail("maximum recursion depth exceeded");
     if (pos_ >= s_.size()) return fail("Expecting value");
     const char c = s_[pos_];
     switch (c) {
@@ -267,7 +269,7 @@ class parser {
         pos_ = end;
         continue;
       }
-      const std::size_t n = utf8_sequence(s_, pos_);
+      const std::size_t n = utf8_sequence(s_, pos_, wtf8_);
       if (n == 0) {
         not_utf8 = true;
         return fail("invalid UTF-8");
@@ -426,6 +428,8 @@ class parser {
   }
 
   std::string_view s_;
+  bool wtf8_;
+  int max_depth_;
   std::size_t pos_ = 0;
 };
 
@@ -453,6 +457,11 @@ void dump_string(std::string& out, std::string_view s) {
       }
       out.append(s.substr(i, end - i));
       i = end;
+      continue;
+    }
+    if (b >= 0x80 && utf8_sequence(s, i, true) == 0) {  // not from a parse (e.g. a command-line id)
+      append_u_escape(out, 0xFFFD);
+      ++i;
       continue;
     }
     const std::uint32_t cp = next_code_point(s, i);
@@ -540,8 +549,22 @@ void value::set(std::string_view key, value v) {
   items.push_back(std::move(v));
 }
 
+namespace {
+bool parse_text(std::string_view text, value& out, std::string& error, bool wtf8, int max_depth);
+}  // namespace
+
 bool parse(std::string_view text, value& out, std::string& error) {
-  parser p(text);
+  return parse_text(text, out, error, false, default_max_depth);
+}
+
+bool parse_str(std::string_view text, value& out, std::string& error, int max_depth) {
+  return parse_text(text, out, error, true, max_depth);
+}
+
+namespace {
+
+bool parse_text(std::string_view text, value& out, std::string& error, bool wtf8, int max_depth) {
+  parser p(text, wtf8, max_depth);
   out = value();
   if (p.run(out)) return true;
   if (p.not_utf8 || p.bom) {
@@ -553,6 +576,8 @@ bool parse(std::string_view text, value& out, std::string& error) {
   error = exact.empty() ? p.error : std::move(exact);
   return false;
 }
+
+}  // namespace
 
 void dump(std::string& out, const value& v) {
   switch (v.type) {

@@ -58,6 +58,10 @@ class value {
 /// Input must be UTF-8 (as Python's decoding of the line requires).
 [[nodiscard]] bool parse(std::string_view text, value& out, std::string& error);
 
+/// `json.loads(s)` of a Python str held as WTF-8 (a value's `text`: lone surrogates allowed),
+/// with at most `max_depth` levels of nesting (Python would hit its recursion limit).
+[[nodiscard]] bool parse_str(std::string_view text, value& out, std::string& error, int max_depth);
+
 /// Appends `json.dumps(v)` (default arguments).
 void dump(std::string& out, const value& v);
 [[nodiscard]] std::string dumps(const value& v);

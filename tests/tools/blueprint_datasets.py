@@ -48,7 +48,9 @@ a. Seeds.  With --random-seed S, random.seed(S) runs before random.sample even w
 b. Workload detection skips records on which the lookup raises anything (the blueprint only
    skips KeyError and IndexError and crashes on TypeError and AttributeError).
 c. Split labels never raise: "unknown" where get_tool_name would raise (a message that is not an
-   object, a first tool call without function.name, ...) or the name is not a string.
+   object, a first tool call without function.name, ...) or the name is null, a list or a dict
+   (unhashable, or a None numpy cannot sort with strings). Numbers and bools stay as they are,
+   as the blueprint returns them.
 d. A stratified eval split that scikit-learn refuses with ValueError (a lone "others" or other
    one-member class, a train part smaller than the number of classes) is redone unstratified with
    the same random_state, in a fresh call; if that fails too, its error is the failure.
@@ -307,7 +309,7 @@ def validate_records(records, workload, config, stats):
 
 
 def tool_label(record):
-    """get_tool_name, with "unknown" where it would raise or the name is not a string (c)."""
+    """get_tool_name, with "unknown" where it would raise or the name is null/list/dict (c)."""
     try:
         message = record["response"]["choices"][0]["message"]
         if not isinstance(message, dict):
@@ -315,7 +317,7 @@ def tool_label(record):
         tool_calls = message.get("tool_calls")
         if tool_calls and len(tool_calls) > 0:
             name = tool_calls[0]["function"]["name"]
-            return name if isinstance(name, str) else "unknown"
+            return name if isinstance(name, (str, int, float)) else "unknown"
         return "no_tool"
     except Exception:
         return "unknown"

@@ -558,3 +558,34 @@ TEST_CASE("records without a request or a response are dropped from training dat
   REQUIRE(lines.size() == 1);
   CHECK(pyjson::dumps(at(parse(lines[0]), {"messages", 0, "content"})) == R"("Valid")");
 }
+
+namespace {
+
+dial_analytics::flywheel::blueprint::class_label class_of(std::string_view name_json) {
+  dial_analytics::flywheel::pyjson::value record;
+  std::string error;
+  const std::string text =
+      std::string(R"({"response": {"choices": [{"message": {"tool_calls": [{"type": "function", )"
+                  R"("function": {"name": )") +
+      std::string(name_json) + "}}]}}]}}";
+  REQUIRE(dial_analytics::flywheel::pyjson::parse(text, record, error));
+  return dial_analytics::flywheel::blueprint::tool_class(record);
+}
+
+}  // namespace
+
+// get_tool_name returns whatever the log holds; numpy turns numbers into their str() when strings
+// are among the labels, so the class keeps Python's spelling of the number.
+TEST_CASE(
+    "a tool name that is a number or a bool is a class of its own, spelled as Python's str() "
+    "spells it",
+    "[flywheel][conformance]") {
+  CHECK(class_of("7").numeric);
+  CHECK(class_of("7").text == "7");
+  CHECK(class_of("1.5e16").text == "1.5e+16");
+  CHECK(class_of("true").text == "True");
+  CHECK(class_of("true").number == 1.0);
+  CHECK_FALSE(class_of("\"get_weather\"").numeric);
+  CHECK(class_of("null").text == "unknown");
+  CHECK(class_of("[1]").text == "unknown");
+}

@@ -183,3 +183,24 @@ TEST_CASE("truthiness and lookups follow Python", "[flywheel][pyjson]") {
   CHECK(v.find("b") != nullptr);
   CHECK(v.find("z") == nullptr);
 }
+
+TEST_CASE("a Python str with a lone surrogate is JSON to json.loads, a byte line with one is not",
+          "[flywheel][pyjson]") {
+  // "\ud800" read from a record is kept as its 3-byte form; json.loads of that str accepts it.
+  pyjson::value outer;
+  std::string error;
+  REQUIRE(pyjson::parse(R"("\"\ud800x\"")", outer, error));
+  REQUIRE(outer.text == "\"\xed\xa0\x80x\"");
+  pyjson::value inner;
+  REQUIRE(pyjson::parse_str(outer.text, inner, error, 1000));
+  CHECK(pyjson::dumps(inner) == R"("\ud800x")");
+  CHECK_FALSE(pyjson::parse(outer.text, inner, error));
+  // The depth budget counts from the value's own root.
+  CHECK(pyjson::parse_str("[[[1]]]", inner, error, 3));
+  CHECK_FALSE(pyjson::parse_str("[[[[1]]]]", inner, error, 3));
+}
+
+TEST_CASE("bytes that are not UTF-8 are written as U+FFFD, never read past", "[flywheel][pyjson]") {
+  CHECK(pyjson::dumps(pyjson::value::make_string("a\xf0")) == R"("a\ufffd")");
+  CHECK(pyjson::dumps(pyjson::value::make_string("\xff\"\x7f")) == R"("\ufffd\"\u007f")");
+}
