@@ -7,7 +7,7 @@
 foreach(case tool_calling_seed42 generic_seed7 tool_calling_lone_others_fallback
              tool_calling_small_train_fallback tool_calling_as_generic_no_validation
              validate_tool_calling_seed0 validate_without_argument_parsing
-             validate_max_seed_eval_equal_to_count)
+             validate_max_seed_eval_equal_to_count numeric_tool_names mixed_tool_names)
   dial_analytics_cli_test(flywheel_datasets_match_the_blueprint_model_for_${case}
                           flywheel_datasets.sh golden_${case})
 endforeach()
