@@ -37,6 +37,9 @@ class command {
 /// DIAL logs; the loader; the blueprint's exporter, validator and dataset creator.
 [[nodiscard]] std::unique_ptr<command> add_flywheel_command(CLI::App& root);
 
+/// `dial-analytics report`: usage and cost from line-protocol points (text, JSON, HTML).
+[[nodiscard]] std::unique_ptr<command> add_report_command(CLI::App& root);
+
 /// `flywheel export|validate|datasets`, added to the `flywheel` command.
 [[nodiscard]] std::vector<std::unique_ptr<command>> add_flywheel_dataset_commands(
     CLI::App& flywheel);
