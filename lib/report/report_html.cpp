@@ -57,6 +57,7 @@ std::string money(double v) {
   if (v >= 100) return "$" + grouped(static_cast<std::uint64_t>(std::llround(v)));
   if (v >= 1) return fmt::format("${:.2f}", v);
   if (v == 0) return "$0";
+  if (v < 0.0001) return "<$0.0001";
   return fmt::format("${:.4f}", v);
 }
 
@@ -125,17 +126,30 @@ std::string table(const std::vector<breakdown_row>& rows, std::string_view first
   return out;
 }
 
+/// The smallest 1, 2, 2.5 or 5 × 10^k at least `v`, so that quarter marks are round numbers.
+double nice_ceiling(double v) {
+  if (v <= 0) return 1;
+  const double p = std::pow(10.0, std::floor(std::log10(v)));
+  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (m * p >= v) return m * p;
+  }
+  return 10 * p;
+}
+
 /// Requests per bucket as columns, cost as a line on its own scale.
 std::string timeline(const summary& s) {
   if (s.over_time.empty()) return "<p class=\"empty\">No requests in this period.</p>";
   const int width = 1080, height = 220, left = 56, right = 64, top = 12, bottom = 34;
   const int plot_w = width - left - right, plot_h = height - top - bottom;
-  std::uint64_t max_req = 1;
+  std::uint64_t most = 1;
   double max_cost = 0;
   for (const time_bucket& b : s.over_time) {
-    max_req = std::max(max_req, b.requests);
+    most = std::max(most, b.requests);
     max_cost = std::max(max_cost, b.cost);
   }
+  const auto max_req = static_cast<std::uint64_t>(
+      nice_ceiling(static_cast<double>(std::max<std::uint64_t>(most, 4))));
+  if (max_cost > 0) max_cost = nice_ceiling(max_cost);
   const double step = static_cast<double>(plot_w) / static_cast<double>(s.over_time.size());
   std::string svg = fmt::format(
       "<svg class=\"timeline\" viewBox=\"0 0 {} {}\" role=\"img\" "
