@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Integration test: the example Grafana dashboards (InfluxQL) and the InfluxDB 1.x rollups
+# (examples/dashboards/) run on a real InfluxDB 1.6.7 fed by dial-analytics-server.
+#  - every raw InfluxQL target and query variable of every dashboard, with Grafana's macros
+#    substituted, runs without an error and returns data;
+#  - Unique Users, Requests, Money, Tokens, System Usage, Requests by model, the Stats Table,
+#    Languages, the $project filter and a few API panels equal values computed from the raw points;
+#  - rollups.iql loads over the HTTP API (twice: it is idempotent), creates its continuous
+#    queries, and each CQ's SELECT ... INTO backfilled over the sample day gives the raw sums.
+# Usage: dashboards_influxdb.sh SERVER_EXE VECTOR_BATCH CHATS_BATCH
+# DASHBOARD_DIR overrides examples/dashboards (to try a broken copy).
+server_exe=$1
+vector_batch=$2
+chats_batch=$3
+here=$(cd "$(dirname "$0")" && pwd)
+dashboards=${DASHBOARD_DIR:-$here/../../examples/dashboards}
+tool=$here/../tools/dashboard_queries.py
+python=$(command -v /usr/bin/python3 || command -v python3)
+source "$here/fixture.sh"
+
+start_influxd
+create_db
+start_server
+
+echo "== the two example batches"
+[[ $(post "$vector_batch") == 200 ]] || fail "POST $vector_batch: $(cat "$work/reply.json")"
+[[ $(post "$chats_batch") == 200 ]] || fail "POST $chats_batch: $(cat "$work/reply.json")"
+wait_for spool_empty || fail "spool not drained"
+[[ $(count_of analytics prompt_tokens) -gt 0 ]] || fail "no analytics points"
+echo "ok: $(count_of analytics prompt_tokens) analytics points"
+# Edge points written straight to InfluxDB (in the 12:00-18:00 window, apart from the samples):
+# prompt_tokens on every token-class boundary, for a user and for a project ("undefined" user).
+edge=""
+i=0
+for who in u-edge undefined; do
+  for tokens in 100 101 1000 1001 5000 5001 10000 10001 49999 50000; do
+    i=$((i + 1))
+    edge+="analytics,deployment=edge,model=edge,project_id=edge-cases,language=en,parent_deployment=undefined"
+    edge+=",title=Edge,topic=undefined chat_id=\"undefined\",completion_tokens=1i,deployment_price=0.5"
+    edge+=",number_request_messages=1i,price=0.5,prompt_tokens=${tokens}i,user_hash=\"$who\""
+    edge+=" $((1732280400 + i))000000000"$'\n'
+  done
+done
+curl -sf -XPOST "$influx_url/write?db=dial" --data-binary "$edge" || fail "writing the edge points"
+
+echo "== rollups.iql: retention policy and continuous queries"
+for attempt in 1 2; do
+  answer=$(curl -sf -XPOST "$influx_url/query" --data-urlencode "q@$dashboards/influxdb-v1/rollups.iql") ||
+    fail "loading rollups.iql (attempt $attempt)"
+  [[ $answer != *'"error"'* ]] || fail "rollups.iql (attempt $attempt): $answer"
+done
+echo "ok: rollups.iql loads twice without an error"
+# The sample data is dated 2024-11-22; backfill that whole day (aligned to the 6-hour windows).
+"$python" "$tool" rollups "$influx_url" dial 2024-11-22T00:00:00Z 2024-11-23T00:00:00Z \
+  "$dashboards/influxdb-v1/rollups.iql" || fail "rollups"
+
+echo "== dashboards: every query, then a few panels against the raw points"
+shopt -s nullglob
+files=("$dashboards"/grafana/*.json)
+[[ ${#files[@]} -gt 0 ]] || fail "no dashboards in $dashboards/grafana"
+# Grafana's time range: the sample day; $__interval = 1h; $project = All.
+"$python" "$tool" dashboards "$influx_url" dial 2024-11-22T00:00:00Z 2024-11-22T23:59:59Z "${files[@]}" ||
+  fail "dashboards"
+echo "all dashboard and rollup checks passed"
