@@ -5,3 +5,10 @@ add_test(NAME grafana_influxql_dashboards_and_rollups_run_on_influxdb_and_match_
                  ${PROJECT_SOURCE_DIR}/examples/data/chats-batch.json)
 set_tests_properties(grafana_influxql_dashboards_and_rollups_run_on_influxdb_and_match_the_raw_points
   PROPERTIES LABELS integration TIMEOUT 300)
+
+# The report read back from a real InfluxDB 1.x equals the report of the same points' file.
+add_test(NAME report_from_a_real_influxdb_equals_the_report_from_the_same_points_file
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/report_influxdb.sh $<TARGET_FILE:dial-analytics>
+                 ${PROJECT_SOURCE_DIR}/examples/data/vector-batch.json ${PROJECT_SOURCE_DIR}/examples/data/chats-batch.json)
+set_tests_properties(report_from_a_real_influxdb_equals_the_report_from_the_same_points_file
+                     PROPERTIES LABELS integration TIMEOUT 120)

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,7 @@ input. Points are streamed: memory does not grow with their number.)";
 
 struct report_options {
   std::vector<std::string> inputs;
+  std::string influx_url, database = "dial";
   std::string from, to;
   std::string format = "text";
   std::string output;
@@ -72,9 +74,33 @@ std::optional<std::int64_t> time_option(const std::string& value, std::string_vi
 }
 
 int run_report(const report_options& o) {
-  const auto from = time_option(o.from, "--from");
-  const auto to = time_option(o.to, "--to");
+  if (o.inputs.empty() == o.influx_url.empty())
+    throw apps::usage_error("give --input FILE|DIR, or --influx-url URL");
+  auto from = time_option(o.from, "--from");
+  auto to = time_option(o.to, "--to");
+  if (!o.influx_url.empty()) {
+    // A database has no end: the last 30 days unless told otherwise.
+    if (!to) {
+      to = std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+    }
+    if (!from) from = *to - 30LL * 86400 * 1000000000;
+  }
   report::aggregator totals(from, to);
+  if (!o.influx_url.empty()) {
+    try {
+      report::read_influxdb({o.influx_url, o.database, "", ""}, *from, *to, totals,
+                            [](std::size_t done, std::size_t all) {
+                              if (done % 30 == 0 && done < all)
+                                fmt::print(stderr, "dial-analytics: read {} of {} day(s)\n", done,
+                                           all);
+                            });
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "dial-analytics: {}\n", e.what());
+      return 1;
+    }
+  }
   std::string block;
   for (const std::string& path : expand(o.inputs)) {
     apps::input_file in(path);
@@ -125,8 +151,14 @@ class report_command final : public command {
     apps::configure_app(*app_, version_line());
     app_->add_option("--input", o_.inputs,
                      "a line-protocol file or a directory of *.lp files; repeatable")
-        ->type_name("FILE|DIR|-")
-        ->required();
+        ->type_name("FILE|DIR|-");
+    app_->add_option("--influx-url", o_.influx_url,
+                     "read the points from InfluxDB (1.x query API) instead; user-info in the URL "
+                     "is Basic auth")
+        ->type_name("URL");
+    app_->add_option("--database", o_.database, "the InfluxDB database (with --influx-url)")
+        ->type_name("NAME")
+        ->capture_default_str();
     app_->add_option("--from", o_.from,
                      "count points at or after this UTC time (2024-11-22, 2024-11-22T09:00:00Z)")
         ->type_name("TIME");

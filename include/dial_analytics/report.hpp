@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,22 @@ class aggregator {
   struct state;
   std::unique_ptr<state> s_;
 };
+
+/// Where to read points from an InfluxDB 1.x (or a 2.x/3.x with the v1 query API).
+struct influx_source {
+  std::string url;                 ///< e.g. http://127.0.0.1:8086; user-info in it is Basic auth
+  std::string database;            ///< e.g. dial
+  std::string username, password;  ///< optional (`u` and `p` query parameters)
+};
+
+/// Reads the report's measurements between from_ns and to_ns from InfluxDB with
+/// `SELECT * FROM <measurement> WHERE time >= … AND time < …`, one day at a time, and feeds them
+/// to `into` (which must have been made with the same range). `progress` is called after each
+/// day with (days done, days).
+/// @throws std::runtime_error with InfluxDB's error text when a query fails.
+void read_influxdb(const influx_source& source, std::int64_t from_ns, std::int64_t to_ns,
+                   aggregator& into,
+                   const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 /// An ISO-8601 UTC time ("2024-11-22T09:00:00Z", "...+02:00", or a date "2024-11-22", which is
 /// its midnight UTC) as epoch nanoseconds; nullopt when it is not one.

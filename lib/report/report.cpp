@@ -193,7 +193,11 @@ void aggregator::add_line(std::string_view line) {
   ++s.totals.points;
   summary& t = s.totals;
   const auto field = [&](std::string_view name) { return lookup(p.fields, name); };
-  const auto tag = [&](std::string_view name) { return text_of(lookup(p.tags, name)); };
+  // A tag, or a field of that name (points read back from InfluxDB carry every column as a field).
+  const auto tag = [&](std::string_view name) {
+    const std::string_view raw = lookup(p.tags, name);
+    return text_of(raw.empty() ? lookup(p.fields, name) : raw);
+  };
   if (p.measurement == "analytics") {
     const auto prompt = static_cast<std::uint64_t>(number_of(field("prompt_tokens")));
     const auto completion = static_cast<std::uint64_t>(number_of(field("completion_tokens")));
