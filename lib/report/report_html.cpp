@@ -147,8 +147,15 @@ std::string timeline(const summary& s) {
     most = std::max(most, b.requests);
     max_cost = std::max(max_cost, b.cost);
   }
-  const auto max_req = static_cast<std::uint64_t>(
-      nice_ceiling(static_cast<double>(std::max<std::uint64_t>(most, 4))));
+  // A whole number of requests per grid step: 1, 2, 3, 4, 5, 6, 8 × 10^k.
+  std::uint64_t grid = 1;
+  for (std::uint64_t p = 1; grid * 4 < most; p *= 10) {
+    for (const std::uint64_t m : {1, 2, 3, 4, 5, 6, 8}) {
+      grid = m * p;
+      if (grid * 4 >= most) break;
+    }
+  }
+  const std::uint64_t max_req = grid * 4;
   if (max_cost > 0) max_cost = nice_ceiling(max_cost);
   const double step = static_cast<double>(plot_w) / static_cast<double>(s.over_time.size());
   std::string svg = fmt::format(
