@@ -96,8 +96,8 @@ void read_influxdb(const influx_source& source, std::int64_t from_ns, std::int64
                    aggregator& into,
                    const std::function<void(std::size_t, std::size_t)>& progress = {});
 
-/// An ISO-8601 UTC time ("2024-11-22T09:00:00Z", "...+02:00", or a date "2024-11-22", which is
-/// its midnight UTC) as epoch nanoseconds; nullopt when it is not one.
+/// An ISO-8601 time as parse_timestamp() reads it ("2024-11-22T09:00:00Z", "...+02:00", or a
+/// date "2024-11-22", its midnight UTC) as epoch nanoseconds; nullopt when it is not one.
 [[nodiscard]] std::optional<std::int64_t> parse_time(std::string_view text);
 
 /// The numbers as JSON: `requests`, `unique_users`, `prompt_tokens`, `completion_tokens`, `cost`,

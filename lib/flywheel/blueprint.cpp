@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "detail/utf8.hpp"
+
 namespace dial_analytics::flywheel::blueprint {
 namespace {
 
@@ -18,11 +20,8 @@ using pyjson::kind;
 /// raises TypeError (numbers, bools, None).
 long python_len(const value& v) {
   switch (v.type) {
-    case kind::string: {
-      long n = 0;
-      for (const char c : v.text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-      return n;
-    }
+    case kind::string:
+      return static_cast<long>(detail::count_code_points(v.text));
     case kind::array:
     case kind::object:
       return static_cast<long>(v.items.size());
@@ -110,8 +109,38 @@ void append_double_key(std::string& key, double d) {
   key.append(reinterpret_cast<const char*>(&bits), sizeof bits);
 }
 
-/// One element of the dedup tuple, so that equal Python values give equal bytes: numbers
-/// compare by value across int, float and bool.
+void dump_request_message_for_eval(std::string& out, const value& message) {
+  // format_evaluator: message.get("tool_calls") truthy → each call's dict arguments become
+  // json.dumps text. Anything malformed is left as it is.
+  const value* calls = message.is_dict() ? message.find("tool_calls") : nullptr;
+  bool touched = false;
+  if (calls && calls->is_list()) {
+    for (const value& call : calls->items) {
+      const value* function = call.is_dict() ? call.find("function") : nullptr;
+      const value* arguments =
+          function && function->is_dict() ? function->find("arguments") : nullptr;
+      if (arguments && arguments->is_dict()) {
+        touched = true;
+        break;
+      }
+    }
+  }
+  if (!touched) {
+    pyjson::dump(out, message);
+    return;
+  }
+  value copy = message;
+  for (value& call : copy.find("tool_calls")->items) {
+    value* function = call.is_dict() ? call.find("function") : nullptr;
+    value* arguments = function && function->is_dict() ? function->find("arguments") : nullptr;
+    if (arguments && arguments->is_dict())
+      *arguments = value::make_string(pyjson::dumps(*arguments));
+  }
+  pyjson::dump(out, copy);
+}
+
+}  // namespace
+
 void append_hashable(std::string& key, const value& v) {
   switch (v.type) {
     case kind::string:
@@ -151,38 +180,6 @@ void append_hashable(std::string& key, const value& v) {
       return;  // not reached: callers handle None, lists and dicts
   }
 }
-
-void dump_request_message_for_eval(std::string& out, const value& message) {
-  // format_evaluator: message.get("tool_calls") truthy → each call's dict arguments become
-  // json.dumps text. Anything malformed is left as it is.
-  const value* calls = message.is_dict() ? message.find("tool_calls") : nullptr;
-  bool touched = false;
-  if (calls && calls->is_list()) {
-    for (const value& call : calls->items) {
-      const value* function = call.is_dict() ? call.find("function") : nullptr;
-      const value* arguments =
-          function && function->is_dict() ? function->find("arguments") : nullptr;
-      if (arguments && arguments->is_dict()) {
-        touched = true;
-        break;
-      }
-    }
-  }
-  if (!touched) {
-    pyjson::dump(out, message);
-    return;
-  }
-  value copy = message;
-  for (value& call : copy.find("tool_calls")->items) {
-    value* function = call.is_dict() ? call.find("function") : nullptr;
-    value* arguments = function && function->is_dict() ? function->find("arguments") : nullptr;
-    if (arguments && arguments->is_dict())
-      *arguments = value::make_string(pyjson::dumps(*arguments));
-  }
-  pyjson::dump(out, copy);
-}
-
-}  // namespace
 
 bool valid_chat_completion_format(const value& record) {
   if (!record.is_dict()) return false;
@@ -317,41 +314,49 @@ std::optional<std::string> dedup_key(const value& record) {
 std::string tool_label(const value& record) { return tool_class(record).text; }
 
 class_label tool_class(const value& record) {
+  // A label the blueprint itself spells ("no_tool"), or ours where it would crash ("unknown").
+  const auto literal = [](std::string text) {
+    class_label c{false, std::move(text), 0, {}};
+    append_hashable(c.key, value::make_string(c.text));
+    return c;
+  };
   const value* response = record.is_dict() ? record.find("response") : nullptr;
   const value* choices = response && response->is_dict() ? response->find("choices") : nullptr;
-  if (!choices || !choices->is_list() || choices->items.empty()) return {false, "unknown", 0};
+  if (!choices || !choices->is_list() || choices->items.empty()) return literal("unknown");
   const value& first = choices->items.front();
   const value* message = first.is_dict() ? first.find("message") : nullptr;
-  if (!message || !message->is_dict()) return {false, "unknown", 0};
+  if (!message || !message->is_dict()) return literal("unknown");
   const value* calls = message->find("tool_calls");
-  if (!calls || !calls->truthy()) return {false, "no_tool", 0};
-  if (!calls->is_list()) return {false, "unknown", 0};
+  if (!calls || !calls->truthy()) return literal("no_tool");
+  if (!calls->is_list()) return literal("unknown");
   const value& call = calls->items.front();
   const value* function = call.is_dict() ? call.find("function") : nullptr;
   const value* name = function && function->is_dict() ? function->find("name") : nullptr;
-  if (!name) return {false, "unknown", 0};
+  if (!name) return literal("unknown");
+  class_label c;
   switch (name->type) {
     case kind::string:
-      return {false, name->text, 0};
+      return literal(name->text);
     case kind::integer:
-      return {true, name->text, std::strtod(name->text.c_str(), nullptr)};
+      c = {true, name->text, std::strtod(name->text.c_str(), nullptr), {}};
+      break;
     case kind::boolean:
-      return {true, name->boolean ? "True" : "False", name->boolean ? 1.0 : 0.0};
-    case kind::real: {
+      c = {true, name->boolean ? "True" : "False", name->boolean ? 1.0 : 0.0, {}};
+      break;
+    case kind::real:
       // str(float): repr, with Python's spellings of the special values.
-      std::string text;
-      if (std::isnan(name->real)) {
-        text = "nan";
-      } else if (std::isinf(name->real)) {
-        text = name->real > 0 ? "inf" : "-inf";
-      } else {
-        text = pyjson::dumps(*name);
-      }
-      return {true, text, name->real};
-    }
+      c = {true,
+           std::isnan(name->real)   ? "nan"
+           : std::isinf(name->real) ? (name->real > 0 ? "inf" : "-inf")
+                                    : pyjson::dumps(*name),
+           name->real,
+           {}};
+      break;
     default:
-      return {false, "unknown", 0};
+      return literal("unknown");
   }
+  append_hashable(c.key, *name);
+  return c;
 }
 
 bool format_training_record(const value& record, workload_type workload, std::string& out) {
@@ -423,8 +428,7 @@ void format_eval_record(const value& record, std::string& out) {
   out.push_back('{');
   for (std::size_t i = 0; i < record.keys.size(); ++i) {
     if (i) out.append(", ");
-    pyjson::value key = value::make_string(record.keys[i]);
-    pyjson::dump(out, key);
+    pyjson::dump_string(out, record.keys[i]);
     out.append(": ");
     const value& v = record.items[i];
     if (&v != request) {
@@ -434,7 +438,7 @@ void format_eval_record(const value& record, std::string& out) {
     out.push_back('{');
     for (std::size_t j = 0; j < request->keys.size(); ++j) {
       if (j) out.append(", ");
-      pyjson::dump(out, value::make_string(request->keys[j]));
+      pyjson::dump_string(out, request->keys[j]);
       out.append(": ");
       const value& r = request->items[j];
       if (&r != messages) {

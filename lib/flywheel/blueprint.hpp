@@ -58,7 +58,13 @@ struct class_label {
   bool numeric = false;  ///< int, float or bool: `number` holds it, `text` is Python's str()
   std::string text;
   double number = 0;
+  std::string key;  ///< equal for two labels exactly when Python's == is (append_hashable)
 };
+
+/// Appends a key for a str, int, float or bool such that two keys are equal exactly when
+/// Python's == says the values are (1 == 1.0 == True; big integers exact); the deduplication
+/// tuples and the split classes both compare this way.
+void append_hashable(std::string& key, const value& v);
 
 /// `get_tool_name`: the first choice's first tool call's `function.name`, "no_tool" without tool
 /// calls. Where the blueprint would crash (no name, a name that is null, a list or a dict, a

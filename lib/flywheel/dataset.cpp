@@ -285,34 +285,26 @@ void first_pass(const record_set& records, const validate_options& options,
   if (options.progress) options.progress(n, n);
 }
 
-/// A class as a key that is equal exactly when Python's == says so (1 == 1.0 == True).
-std::string python_key(const blueprint::class_label& c) {
-  if (!c.numeric) return "s" + c.text;
-  double d = c.number == 0 ? 0.0 : c.number;  // -0.0 == 0.0
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &d, sizeof bits);
-  return "n" + std::to_string(bits);
-}
-
 /// The blueprint renames classes that occur once to "others".
 bool is_singleton(const std::unordered_map<std::string, std::size_t>& counts,
                   const blueprint::class_label& c) {
-  return counts.at(python_key(c)) == 1;
+  return counts.at(c.key) == 1;
 }
 
 std::unordered_map<std::string, std::size_t> python_counts(
     const std::vector<blueprint::class_label>& classes) {
   std::unordered_map<std::string, std::size_t> counts;
-  for (const auto& c : classes) ++counts[python_key(c)];
+  for (const auto& c : classes) ++counts[c.key];
   return counts;
 }
 
 /// len(set(labels)) after the renaming, with Python's equality.
 std::size_t python_class_count(const std::vector<blueprint::class_label>& classes) {
   const auto counts = python_counts(classes);
+  std::string others;
+  blueprint::append_hashable(others, pyjson::value::make_string("others"));
   std::unordered_set<std::string> distinct;
-  for (const auto& c : classes)
-    distinct.insert(is_singleton(counts, c) ? "sothers" : python_key(c));
+  for (const auto& c : classes) distinct.insert(is_singleton(counts, c) ? others : c.key);
   return distinct.size();
 }
 
@@ -587,10 +579,6 @@ void write_file(const fs::path& path, const std::vector<std::string>& lines) {
   }
 }
 
-std::string json_string(std::string_view s) {
-  return pyjson::dumps(pyjson::value::make_string(std::string(s)));
-}
-
 }  // namespace
 
 std::string stats_json(const validation_stats& s) {
@@ -605,9 +593,9 @@ std::string stats_json(const validation_stats& s) {
 std::string manifest_json(const datasets& sets, const validated_records& v, const split_config& c) {
   std::string out = "{\n";
   const auto field = [&](std::string_view name, const std::string& value, bool last = false) {
-    out += fmt::format("  {}: {}{}\n", json_string(name), value, last ? "" : ",");
+    out += fmt::format("  {}: {}{}\n", pyjson::quote(name), value, last ? "" : ",");
   };
-  field("workload_type", json_string(to_string(sets.workload)));
+  field("workload_type", pyjson::quote(to_string(sets.workload)));
   field("workload_type_detected", v.workload_detected ? "true" : "false");
   field("random_seed", v.seed_given ? std::to_string(v.seed) : "null");
   field("seed_used", std::to_string(v.seed));
@@ -636,13 +624,13 @@ std::string manifest_json(const datasets& sets, const validated_records& v, cons
   for (std::size_t i = 0; i < sets.labels.size(); ++i) {
     const label_count& l = sets.labels[i];
     labels += fmt::format("{}\n    {}: {{\"eval\": {}, \"train\": {}, \"validation\": {}}}",
-                          i ? "," : "", json_string(l.label), l.eval, l.train, l.validation);
+                          i ? "," : "", pyjson::quote(l.label), l.eval, l.train, l.validation);
   }
   labels += sets.labels.empty() ? "}" : "\n  }";
   field("labels", labels);
   std::string warnings = "[";
   for (std::size_t i = 0; i < sets.warnings.size(); ++i) {
-    warnings += (i ? ", " : "") + json_string(sets.warnings[i]);
+    warnings += (i ? ", " : "") + pyjson::quote(sets.warnings[i]);
   }
   warnings += "]";
   field("warnings", warnings, true);

@@ -4,6 +4,7 @@
 
 #include <dial_analytics/flywheel/dataset.hpp>
 #include <dial_analytics/flywheel/document.hpp>
+#include <dial_analytics/input/timestamp.hpp>
 
 #include <fmt/format.h>
 
@@ -17,7 +18,6 @@
 #include <vector>
 
 #include "detail/curl_http.hpp"
-#include "detail/iso8601.hpp"
 #include "elasticsearch/es_http.hpp"
 #include "flywheel/py_json_value.hpp"
 
@@ -37,10 +37,6 @@ std::size_t max_records_of(const export_query& q) {
   }
   if (q.limit <= 0) throw dataset_error(fmt::format("the limit must be positive, not {}", q.limit));
   return static_cast<std::size_t>(q.limit) * 2;
-}
-
-std::string json_string(const std::string& s) {
-  return pyjson::dumps(pyjson::value::make_string(s));
 }
 
 /// Delivers the `_source` of the first `room` hits of a search or scroll answer; returns how
@@ -91,7 +87,7 @@ std::size_t export_from_elasticsearch(const elasticsearch::es_config& cfg,
       "{{\"query\": {{\"bool\": {{\"must\": [{{\"match\": {{\"client_id\": {}}}}}, {{\"match\": "
       "{{\"workload_id\": "
       "{}}}}}]}}}}, \"sort\": [{{\"timestamp\": {{\"order\": \"desc\"}}}}], \"size\": {}}}",
-      json_string(query.client_id), json_string(query.workload_id), page);
+      pyjson::quote(query.client_id), pyjson::quote(query.workload_id), page);
   const std::string search_url =
       fmt::format("{}/{}/_search?scroll={}", at.base, detail::url_escape(cfg.index), scroll_keep);
   const pyjson::value first = parse_answer(http.post(search_url, body, headers), "search");
@@ -102,7 +98,7 @@ std::size_t export_from_elasticsearch(const elasticsearch::es_config& cfg,
   const auto clear = [&] {
     if (scroll_id.empty()) return;
     (void)http.send_body(at.base + "/_search/scroll",
-                         fmt::format("{{\"scroll_id\": {}}}", json_string(scroll_id)), headers,
+                         fmt::format("{{\"scroll_id\": {}}}", pyjson::quote(scroll_id)), headers,
                          "DELETE");  // best effort, as the blueprint: the context expires anyway
   };
   try {
@@ -112,7 +108,7 @@ std::size_t export_from_elasticsearch(const elasticsearch::es_config& cfg,
       const pyjson::value next =
           parse_answer(http.post(at.base + "/_search/scroll",
                                  fmt::format("{{\"scroll\": \"{}\", \"scroll_id\": {}}}",
-                                             scroll_keep, json_string(scroll_id)),
+                                             scroll_keep, pyjson::quote(scroll_id)),
                                  headers),
                        "scroll");
       last = deliver_hits(next, max_records - delivered, sink, delivered);
@@ -144,8 +140,9 @@ double timestamp_of(const pyjson::value& doc) {
     case pyjson::kind::real:
       return std::isnan(t->real) ? -std::numeric_limits<double>::infinity() : t->real;
     case pyjson::kind::string: {
-      double v = 0;
-      return detail::parse_iso8601(t->text, v) ? v : -std::numeric_limits<double>::infinity();
+      std::int64_t ns = 0;
+      return parse_timestamp(t->text, ns) ? -std::numeric_limits<double>::infinity()
+                                          : static_cast<double>(ns) / 1e9;
     }
     default:
       return -std::numeric_limits<double>::infinity();

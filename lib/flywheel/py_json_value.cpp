@@ -10,6 +10,7 @@
 
 #include "detail/py_format.hpp"
 #include "detail/py_json.hpp"
+#include "detail/utf8.hpp"
 
 namespace dial_analytics::flywheel::pyjson {
 namespace {
@@ -18,24 +19,6 @@ namespace {
 constexpr std::size_t max_int_digits = 4300;
 // Python's json.loads hits the recursion limit at about this depth.
 constexpr int default_max_depth = 1000;
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {  // includes lone surrogates (WTF-8)
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 /// Decodes one WTF-8 sequence at `s[i]` (input already validated), advancing `i`.
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
@@ -333,7 +316,7 @@ class parser {
             pos_ += 6;
           }
         }
-        append_utf8(out, cp);
+        detail::append_utf8(out, cp);
         return true;
       }
       default:
@@ -443,7 +426,7 @@ void append_u_escape(std::string& out, std::uint32_t unit) {
   out.push_back(hex_digits[unit & 0xF]);
 }
 
-void dump_string(std::string& out, std::string_view s) {
+void append_quoted(std::string& out, std::string_view s) {
   out.push_back('"');
   std::size_t i = 0;
   while (i < s.size()) {
@@ -621,6 +604,14 @@ void dump(std::string& out, const value& v) {
       out.push_back('}');
       return;
   }
+}
+
+void dump_string(std::string& out, std::string_view s) { append_quoted(out, s); }
+
+std::string quote(std::string_view s) {
+  std::string out;
+  append_quoted(out, s);
+  return out;
 }
 
 std::string dumps(const value& v) {

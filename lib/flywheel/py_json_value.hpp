@@ -62,6 +62,10 @@ class value {
 /// with at most `max_depth` levels of nesting (Python would hit its recursion limit).
 [[nodiscard]] bool parse_str(std::string_view text, value& out, std::string& error, int max_depth);
 
+/// Appends `json.dumps(s)` of a str (WTF-8 text), and the same as a new string.
+void dump_string(std::string& out, std::string_view s);
+[[nodiscard]] std::string quote(std::string_view s);
+
 /// Appends `json.dumps(v)` (default arguments).
 void dump(std::string& out, const value& v);
 [[nodiscard]] std::string dumps(const value& v);

@@ -2,17 +2,20 @@
 // Line protocol in, totals out: one pass, maps keyed by the names the dashboards group by.
 #include <dial_analytics/report.hpp>
 
+#include <dial_analytics/input/timestamp.hpp>
+
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "detail/iso8601.hpp"
 #include "report/report_format.hpp"
 
 namespace dial_analytics::report {
@@ -283,9 +286,9 @@ summary aggregator::finish() const {
 }
 
 std::optional<std::int64_t> parse_time(std::string_view text) {
-  double seconds = 0;
-  if (!detail::parse_iso8601(text, seconds)) return std::nullopt;
-  return static_cast<std::int64_t>(std::llround(seconds * 1e9));
+  std::int64_t ns = 0;
+  if (parse_timestamp(text, ns)) return std::nullopt;
+  return ns;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,24 +311,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-std::string iso(std::int64_t ns) {
-  const std::int64_t secs = floor_to(ns, 1000000000) / 1000000000;
-  std::int64_t days = floor_to(secs, 86400) / 86400;
-  const std::int64_t rem = secs - days * 86400;
-  // civil_from_days (Howard Hinnant)
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y + (m <= 2), m, d, rem / 3600,
-                     rem % 3600 / 60, rem % 60);
-}
-
 void append_rows(std::string& out, std::string_view key, const std::vector<breakdown_row>& rs) {
   out += fmt::format(",\n  \"{}\": [", key);
   for (std::size_t i = 0; i < rs.size(); ++i) {
@@ -341,7 +326,12 @@ void append_rows(std::string& out, std::string_view key, const std::vector<break
 
 }  // namespace
 
-std::string iso_time(std::int64_t ns) { return iso(ns); }
+std::string iso_time(std::int64_t ns) {
+  const std::time_t seconds = floor_to(ns, 1000000000) / 1000000000;
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", tm);
+}
 
 std::string to_json(const summary& s) {
   std::string out = "{\n";
@@ -350,11 +340,11 @@ std::string to_json(const summary& s) {
       "  \"completion_tokens\": {},\n  \"cost\": {},\n  \"api_requests\": {},\n",
       s.requests, s.unique_users, s.prompt_tokens, s.completion_tokens, s.cost, s.api_requests);
   out += fmt::format("  \"first_point\": {},\n  \"last_point\": {},\n",
-                     s.requests ? "\"" + iso(s.first_ns) + "\"" : "null",
-                     s.requests ? "\"" + iso(s.last_ns) + "\"" : "null");
+                     s.requests ? "\"" + iso_time(s.first_ns) + "\"" : "null",
+                     s.requests ? "\"" + iso_time(s.last_ns) + "\"" : "null");
   out += fmt::format("  \"from\": {},\n  \"to\": {},\n",
-                     s.from_ns ? "\"" + iso(s.from_ns) + "\"" : "null",
-                     s.to_ns ? "\"" + iso(s.to_ns) + "\"" : "null");
+                     s.from_ns ? "\"" + iso_time(s.from_ns) + "\"" : "null",
+                     s.to_ns ? "\"" + iso_time(s.to_ns) + "\"" : "null");
   out += fmt::format(
       "  \"likes\": {},\n  \"dislikes\": {},\n  \"points\": {},\n  \"unreadable_lines\": {}",
       s.likes, s.dislikes, s.points, s.unreadable_lines);
@@ -372,7 +362,7 @@ std::string to_json(const summary& s) {
     const time_bucket& b = s.over_time[i];
     out +=
         fmt::format("{}\n    {{\"start\": \"{}\", \"requests\": {}, \"tokens\": {}, \"cost\": {}}}",
-                    i ? "," : "", iso(b.start_ns), b.requests, b.tokens, b.cost);
+                    i ? "," : "", iso_time(b.start_ns), b.requests, b.tokens, b.cost);
   }
   out += s.over_time.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;
@@ -380,8 +370,8 @@ std::string to_json(const summary& s) {
 
 std::string to_text(const summary& s) {
   std::string out;
-  out += fmt::format("DIAL usage {} .. {}\n", s.requests ? iso(s.first_ns) : "-",
-                     s.requests ? iso(s.last_ns) : "-");
+  out += fmt::format("DIAL usage {} .. {}\n", s.requests ? iso_time(s.first_ns) : "-",
+                     s.requests ? iso_time(s.last_ns) : "-");
   out += fmt::format(
       "  requests {}  (API keys {})   unique users {}   prompt tokens {}   completion tokens {}   "
       "cost {:.4f}\n",
