@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <dial_analytics/elasticsearch/es_config.hpp>
@@ -43,6 +44,12 @@ class command {
 /// `flywheel export|validate|datasets`, added to the `flywheel` command.
 [[nodiscard]] std::vector<std::unique_ptr<command>> add_flywheel_dataset_commands(
     CLI::App& flywheel);
+
+/// Prints "dial-analytics: <message>" on stderr; returns 1 (the exit status of a failed run).
+int fail(std::string_view message);
+
+/// The environment variable `name`, or `fallback` when it is unset or empty.
+[[nodiscard]] const char* env_or(const char* name, const char* fallback);
 
 /// An Elasticsearch connection from a URL and index, with the credentials and CA bundle of the
 /// ELASTICSEARCH_* environment variables (docs/configuration.md).

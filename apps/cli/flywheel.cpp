@@ -67,16 +67,6 @@ struct mapping_flags {
   std::string redact_types;  // comma-separated
 };
 
-int fail(std::string_view message) {
-  fmt::print(stderr, "dial-analytics: {}\n", message);
-  return 1;
-}
-
-const char* env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
 flywheel::mapping_options mapping_of(const mapping_flags& f) {
   flywheel::mapping_options m;
   m.default_client_id = f.client_id;
@@ -483,6 +473,16 @@ class flywheel_command final : public command {
 };
 
 }  // namespace
+
+int fail(std::string_view message) {
+  fmt::print(stderr, "dial-analytics: {}\n", message);
+  return 1;
+}
+
+const char* env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
 
 elasticsearch::es_config flywheel_es_config(const std::string& url, const std::string& index,
                                             bool nat_compat) {

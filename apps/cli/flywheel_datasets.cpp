@@ -24,11 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
-const char* env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -44,11 +39,6 @@ bool valid_utf8(std::string_view s) {
     i += n;
   }
   return true;
-}
-
-int fail(std::string_view message) {
-  fmt::print(stderr, "dial-analytics: {}\n", message);
-  return 1;
 }
 
 // ---- flywheel export -------------------------------------------------------------------------

@@ -97,8 +97,7 @@ int run_report(const report_options& o) {
                                            all);
                             });
     } catch (const std::exception& e) {
-      fmt::print(stderr, "dial-analytics: {}\n", e.what());
-      return 1;
+      return fail(e.what());
     }
   }
   std::string block;
@@ -112,8 +111,7 @@ int run_report(const report_options& o) {
       block.erase(0, last + 1);
     }
     if (!in.error().empty()) {
-      fmt::print(stderr, "dial-analytics: {}\n", in.error());
-      return 1;
+      return fail(in.error());
     }
     totals.add_text(block);
   }
@@ -124,16 +122,14 @@ int run_report(const report_options& o) {
   if (o.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     if (std::fflush(stdout) != 0) {
-      fmt::print(stderr, "dial-analytics: cannot write the report to standard output\n");
-      return 1;
+      return fail("cannot write the report to standard output");
     }
   } else {
     std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
     out << text;
     out.flush();
     if (!out) {
-      fmt::print(stderr, "dial-analytics: cannot write the report to {}\n", o.output);
-      return 1;
+      return fail(fmt::format("cannot write the report to {}", o.output));
     }
   }
   fmt::print(stderr, "dial-analytics: {} point(s) read; {} request(s), cost {:.4f}{}{}\n", s.points,
