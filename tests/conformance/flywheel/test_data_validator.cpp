@@ -21,6 +21,7 @@
 
 #include <dial_analytics/flywheel/dataset.hpp>
 
+#include "conformance/flywheel/records.hpp"
 #include "flywheel/blueprint.hpp"
 #include "flywheel/py_json_value.hpp"
 #include "flywheel/sampling.hpp"
@@ -32,42 +33,11 @@ namespace bp = dial_analytics::flywheel::blueprint;
 namespace pyjson = dial_analytics::flywheel::pyjson;
 using fw::workload_type;
 
-/// json.loads(text); fails the test when the text is not JSON.
-pyjson::value parse(std::string_view text) {
-  pyjson::value v;
-  std::string error;
-  if (!pyjson::parse(text, v, error)) FAIL("test input is not JSON (" << error << "): " << text);
-  return v;
-}
+using conformance::at;
+using conformance::parse;
 
 /// json.dumps(json.loads(text)): how validate_records() returns the record.
 std::string normalized(std::string_view text) { return pyjson::dumps(parse(text)); }
-
-/// One step of a path into a record: a dict key or a list index.
-struct step {
-  step(const char* k) : key(k) {}  // NOLINT(google-explicit-constructor)
-  step(int i) : index(static_cast<std::size_t>(i)), is_key(false) {}  // NOLINT
-  std::string_view key;
-  std::size_t index = 0;
-  bool is_key = true;
-};
-
-/// record[k1][k2]...; fails the test when a step is missing.
-const pyjson::value& at(const pyjson::value& v, std::initializer_list<step> path) {
-  const pyjson::value* cur = &v;
-  for (const step& s : path) {
-    if (s.is_key) {
-      const pyjson::value* next = cur->find(s.key);
-      if (next == nullptr) FAIL("missing key " << s.key << " in " << pyjson::dumps(*cur));
-      cur = next;
-    } else {
-      if (!cur->is_list() || s.index >= cur->items.size())
-        FAIL("missing index " << s.index << " in " << pyjson::dumps(*cur));
-      cur = &cur->items[s.index];
-    }
-  }
-  return *cur;
-}
 
 /// `DataSplitConfig(limit=…, eval_size=…, min_total_records=…)`: the class defaults for the rest.
 fw::split_config data_split_config(std::int64_t limit, std::int64_t min_total_records,
@@ -144,22 +114,8 @@ std::vector<pyjson::value> get_tool_calling_records(std::vector<pyjson::value> r
   return kept;
 }
 
-// Fixtures of the blueprint's conftest.py.
-const std::string valid_openai_record = R"json(
-{"request": {"messages": [{"role": "system", "content": "You are a helpful assistant."},
-                          {"role": "user", "content": "What is the capital of France?"}]},
- "response": {"choices": [{"message": {"role": "assistant",
-                                       "content": "The capital of France is Paris."}}]}})json";
-
-const std::vector<std::string> invalid_openai_records = {
-    R"json({"response": {"choices": []}})json",                                         // I1
-    R"json({"request": {"messages": []}})json",                                         // I2
-    R"json({"request": "not a dict", "response": {"choices": []}})json",                // I3
-    R"json({"request": {}, "response": {"choices": []}})json",                          // I4
-    R"json({"request": {"messages": "not a list"}, "response": {"choices": []}})json",  // I5
-    R"json({"request": {"messages": []}, "response": {}})json",                         // I6
-    R"json({"request": {"messages": []}, "response": {"choices": "not a list"}})json",  // I7
-};
+using conformance::invalid_openai_records;
+using conformance::valid_openai_record;
 
 /// The upstream record factory: user "Question i", answer "Answer i".
 std::vector<std::string> question_records(int n) {

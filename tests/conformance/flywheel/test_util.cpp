@@ -20,6 +20,7 @@
 
 #include <dial_analytics/flywheel/dataset.hpp>
 
+#include "conformance/flywheel/records.hpp"
 #include "flywheel/blueprint.hpp"
 #include "flywheel/py_json_value.hpp"
 
@@ -30,39 +31,8 @@ namespace bp = dial_analytics::flywheel::blueprint;
 namespace pyjson = dial_analytics::flywheel::pyjson;
 using fw::workload_type;
 
-/// json.loads(text); fails the test when the text is not JSON.
-pyjson::value parse(std::string_view text) {
-  pyjson::value v;
-  std::string error;
-  if (!pyjson::parse(text, v, error)) FAIL("not JSON (" << error << "): " << text);
-  return v;
-}
-
-/// One step of a path into a record: a dict key or a list index.
-struct step {
-  step(const char* k) : key(k) {}  // NOLINT(google-explicit-constructor)
-  step(int i) : index(static_cast<std::size_t>(i)), is_key(false) {}  // NOLINT
-  std::string_view key;
-  std::size_t index = 0;
-  bool is_key = true;
-};
-
-/// record[k1][k2]...; fails the test when a step is missing.
-const pyjson::value& at(const pyjson::value& v, std::initializer_list<step> path) {
-  const pyjson::value* cur = &v;
-  for (const step& s : path) {
-    if (s.is_key) {
-      const pyjson::value* next = cur->find(s.key);
-      if (next == nullptr) FAIL("missing key " << s.key << " in " << pyjson::dumps(*cur));
-      cur = next;
-    } else {
-      if (!cur->is_list() || s.index >= cur->items.size())
-        FAIL("missing index " << s.index << " in " << pyjson::dumps(*cur));
-      cur = &cur->items[s.index];
-    }
-  }
-  return *cur;
-}
+using conformance::at;
+using conformance::parse;
 
 std::string strip_newline(std::string line) {
   if (!line.empty() && line.back() == '\n') line.pop_back();
