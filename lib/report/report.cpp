@@ -3,6 +3,7 @@
 #include <dial_analytics/report.hpp>
 
 #include <dial_analytics/input/timestamp.hpp>
+#include <dial_analytics/json.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -295,28 +296,12 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
 
 namespace {
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
 void append_rows(std::string& out, std::string_view key, const std::vector<breakdown_row>& rs) {
   out += fmt::format(",\n  \"{}\": [", key);
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const breakdown_row& r = rs[i];
     out += i ? ",\n    {\"name\": " : "\n    {\"name\": ";
-    append_json_string(out, r.name);
+    dial_analytics::append_json_string(out, r.name);
     out += fmt::format(
         ", \"requests\": {}, \"prompt_tokens\": {}, \"completion_tokens\": {}, \"cost\": {}}}",
         r.requests, r.prompt_tokens, r.completion_tokens, r.cost);
