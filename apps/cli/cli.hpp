@@ -3,7 +3,10 @@
 // subcommand to the root and runs once the command line was read.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +47,35 @@ class command {
 /// `flywheel export|validate|datasets`, added to the `flywheel` command.
 [[nodiscard]] std::vector<std::unique_ptr<command>> add_flywheel_dataset_commands(
     CLI::App& flywheel);
+
+/// `dial-analytics rollup`: 6-hour and monthly aggregates of the raw points, written to InfluxDB.
+[[nodiscard]] std::unique_ptr<command> add_rollup_command(CLI::App& root);
+
+/// Line-protocol inputs: files as given (`-` is standard input), directories as their *.lp files
+/// (recursively, sorted). @throws apps::usage_error for an unreadable or empty directory.
+[[nodiscard]] std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs);
+
+/// A --from/--to value as epoch nanoseconds; nullopt when empty.
+/// @throws apps::usage_error when it is not a time.
+[[nodiscard]] std::optional<std::int64_t> time_option(const std::string& value,
+                                                      std::string_view flag);
+
+/// A private spool directory for one run of a command that writes through the spooled outputs
+/// (`flywheel load`, `rollup`): removed at the end unless keep() was called (refused lines).
+class scratch_dir {
+ public:
+  /// Creates $TMPDIR/dial-analytics-<purpose>-XXXXXX. @throws config_error when it cannot.
+  explicit scratch_dir(std::string_view purpose);
+  ~scratch_dir();
+  scratch_dir(const scratch_dir&) = delete;
+  scratch_dir& operator=(const scratch_dir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  void keep() { keep_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  bool keep_ = false;
+};
 
 /// Prints "dial-analytics: <message>" on stderr; returns 1 (the exit status of a failed run).
 int fail(std::string_view message);

@@ -269,31 +269,6 @@ elasticsearch::es_config es_config_of(const load_options& o) {
   return flywheel_es_config(o.url, o.index, o.mapping == "nat_compat");
 }
 
-// A private spool for one load: removed at the end unless documents were refused.
-class scratch_dir {
- public:
-  scratch_dir() {
-    std::string pattern = (fs::temp_directory_path() / "dial-analytics-load-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw config_error(
-          fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
-    path_ = pattern;
-  }
-  ~scratch_dir() {
-    if (!keep_) {
-      std::error_code ec;
-      fs::remove_all(path_, ec);
-    }
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  void keep() { keep_ = true; }
-
- private:
-  fs::path path_;
-  bool keep_ = false;
-};
 
 void progress(const output::spooled_output& out, std::uint64_t appended, bool force = false) {
   static auto last = clock_type::now();
@@ -325,7 +300,7 @@ int run_load(const load_options& o) {
   std::unique_ptr<output::spooled_output> out;
   try {
     if (to_es) {
-      scratch.emplace();
+      scratch.emplace("load");
       so.dir = scratch->path();
       so.lanes = 1;
       so.dead_letter_dir = scratch->path() / "dead-letter";
@@ -473,6 +448,22 @@ class flywheel_command final : public command {
 };
 
 }  // namespace
+
+scratch_dir::scratch_dir(std::string_view purpose) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / fmt::format("dial-analytics-{}-XXXXXX", purpose))
+          .string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw config_error(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
+  path_ = pattern;
+}
+
+scratch_dir::~scratch_dir() {
+  if (!keep_) {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+}
 
 int fail(std::string_view message) {
   fmt::print(stderr, "dial-analytics: {}\n", message);

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   commands.push_back(da::cli::add_topics_command(root));
   commands.push_back(da::cli::add_flywheel_command(root));
   commands.push_back(da::cli::add_report_command(root));
+  commands.push_back(da::cli::add_rollup_command(root));
   commands.push_back(std::make_unique<help_command>(root));
   if (const auto status = apps::parse_command_line(root, argc, argv)) return finish_output(*status);
   for (const auto& command : commands) {

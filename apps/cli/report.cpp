@@ -40,39 +40,6 @@ struct report_options {
   std::string output;
 };
 
-std::vector<std::string> expand(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (in != "-" && fs::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(in, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec) && it->path().extension() == ".lp")
-          found.push_back(it->path().string());
-      }
-      if (ec)
-        throw apps::usage_error(fmt::format("cannot read the directory {}: {}", in, ec.message()));
-      std::sort(found.begin(), found.end());
-      if (found.empty()) throw apps::usage_error(fmt::format("no *.lp files in {}", in));
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(in);
-    }
-  }
-  return files;
-}
-
-std::optional<std::int64_t> time_option(const std::string& value, std::string_view flag) {
-  if (value.empty()) return std::nullopt;
-  const auto t = report::parse_time(value);
-  if (!t) {
-    throw apps::usage_error(fmt::format(
-        "{} takes a UTC time such as 2024-11-22 or 2024-11-22T09:00:00Z, not '{}'", flag, value));
-  }
-  return t;
-}
-
 int run_report(const report_options& o) {
   if (o.inputs.empty() == o.influx_url.empty())
     throw apps::usage_error("give --input FILE|DIR, or --influx-url URL");
@@ -101,7 +68,7 @@ int run_report(const report_options& o) {
     }
   }
   std::string block;
-  for (const std::string& path : expand(o.inputs)) {
+  for (const std::string& path : expand_inputs(o.inputs)) {
     apps::input_file in(path);
     block.clear();
     while (in.read(block, 8u << 20)) {
@@ -178,6 +145,39 @@ class report_command final : public command {
 
 std::unique_ptr<command> add_report_command(CLI::App& root) {
   return std::make_unique<report_command>(root);
+}
+
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (in != "-" && fs::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(in, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec) && it->path().extension() == ".lp")
+          found.push_back(it->path().string());
+      }
+      if (ec)
+        throw apps::usage_error(fmt::format("cannot read the directory {}: {}", in, ec.message()));
+      std::sort(found.begin(), found.end());
+      if (found.empty()) throw apps::usage_error(fmt::format("no *.lp files in {}", in));
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(in);
+    }
+  }
+  return files;
+}
+
+std::optional<std::int64_t> time_option(const std::string& value, std::string_view flag) {
+  if (value.empty()) return std::nullopt;
+  const auto t = report::parse_time(value);
+  if (!t) {
+    throw apps::usage_error(fmt::format(
+        "{} takes a UTC time such as 2024-11-22 or 2024-11-22T09:00:00Z, not '{}'", flag, value));
+  }
+  return t;
 }
 
 }  // namespace dial_analytics::cli

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The report's points read back from InfluxDB: each row of `SELECT *` becomes a line of line
-// protocol (every column a field) for the same aggregator the files go through.
+// Points read back from InfluxDB: each row of `SELECT *` becomes a line of line protocol (every
+// column a field) for the same readers the files go through (the report, the rollups).
 #include <dial_analytics/report.hpp>
 
 #include <simdjson.h>
@@ -10,14 +10,12 @@
 #include <stdexcept>
 
 #include "detail/curl_http.hpp"
+#include "report/points.hpp"
 
 namespace dial_analytics::report {
 namespace {
 
 constexpr std::int64_t day_ns = 86400LL * 1000000000LL;
-constexpr const char* measurements[] = {"analytics",           "rate_analytics",
-                                        "mcp_analytics",       "routes_analytics",
-                                        "responses_analytics", "anthropic_messages_analytics"};
 
 void append_escaped(std::string& out, std::string_view s, std::string_view special) {
   for (const char c : s) {
@@ -27,7 +25,7 @@ void append_escaped(std::string& out, std::string_view s, std::string_view speci
 }
 
 /// One series of an answer as line-protocol lines.
-void add_series(simdjson::dom::object series, aggregator& into) {
+void add_series(simdjson::dom::object series, const std::function<void(std::string_view)>& into) {
   std::string_view name;
   simdjson::dom::array columns, rows;
   if (series["name"].get(name) || series["columns"].get(columns) || series["values"].get(rows))
@@ -74,17 +72,19 @@ void add_series(simdjson::dom::object series, aggregator& into) {
     }
     if (first) continue;  // no values
     line += fmt::format(" {}", time);
-    into.add_line(line);
+    into(line);
   }
 }
 
 }  // namespace
 
-void read_influxdb(const influx_source& source, std::int64_t from_ns, std::int64_t to_ns,
-                   aggregator& into,
-                   const std::function<void(std::size_t, std::size_t)>& progress) {
-  if (to_ns <= from_ns)
-    throw std::runtime_error("the report's range is empty (--to must be after --from)");
+namespace lp {
+
+void read_influxdb_lines(const influx_source& source, std::int64_t from_ns, std::int64_t to_ns,
+                         std::int64_t step_ns, const std::vector<std::string>& measurements,
+                         const std::function<void(std::string_view)>& into,
+                         const std::function<void(std::size_t, std::size_t)>& progress) {
+  if (to_ns <= from_ns) throw std::runtime_error("the range is empty (--to must be after --from)");
   detail::http_client_options options;
   options.timeout = std::chrono::minutes(5);
   options.max_body_bytes = std::size_t{1} << 31;
@@ -95,11 +95,11 @@ void read_influxdb(const influx_source& source, std::int64_t from_ns, std::int64
       (source.username.empty() ? std::string()
                                : "&u=" + detail::url_escape(source.username) +
                                      "&p=" + detail::url_escape(source.password));
-  const auto days = static_cast<std::size_t>((to_ns - from_ns + day_ns - 1) / day_ns);
+  const auto steps = static_cast<std::size_t>((to_ns - from_ns + step_ns - 1) / step_ns);
   std::size_t done = 0;
-  for (std::int64_t start = from_ns; start < to_ns; start += day_ns) {
-    const std::int64_t end = std::min(to_ns, start + day_ns);
-    for (const char* m : measurements) {
+  for (std::int64_t start = from_ns; start < to_ns; start += step_ns) {
+    const std::int64_t end = std::min(to_ns, start + step_ns);
+    for (const std::string& m : measurements) {
       const std::string q =
           fmt::format("SELECT * FROM \"{}\" WHERE time >= {} AND time < {}", m, start, end);
       const detail::http_response r = http.get(base + "&q=" + detail::url_escape(q));
@@ -131,8 +131,23 @@ void read_influxdb(const influx_source& source, std::int64_t from_ns, std::int64
       if (r.status != 200)
         throw std::runtime_error(fmt::format("InfluxDB answered HTTP {}", r.status));
     }
-    if (progress) progress(++done, days);
+    if (progress) progress(++done, steps);
   }
+}
+
+}  // namespace lp
+
+void read_influxdb(const influx_source& source, std::int64_t from_ns, std::int64_t to_ns,
+                   aggregator& into,
+                   const std::function<void(std::size_t, std::size_t)>& progress) {
+  static const std::vector<std::string> measurements = {
+      "analytics",        "rate_analytics",      "mcp_analytics",
+      "routes_analytics", "responses_analytics", "anthropic_messages_analytics"};
+  if (to_ns <= from_ns)
+    throw std::runtime_error("the report's range is empty (--to must be after --from)");
+  lp::read_influxdb_lines(
+      source, from_ns, to_ns, day_ns, measurements,
+      [&into](std::string_view line) { into.add_line(line); }, progress);
 }
 
 }  // namespace dial_analytics::report
