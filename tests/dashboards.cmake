@@ -1,8 +1,9 @@
-# Grafana dashboards (InfluxQL) and InfluxDB 1.x rollups run on a real InfluxDB; included inside the integration section of tests/CMakeLists.txt.
+# Grafana dashboards (InfluxQL), the InfluxDB 1.x rollups (rollups.iql and `dial-analytics rollup`) run on a real
+# InfluxDB; included inside the integration section of tests/CMakeLists.txt.
 add_test(NAME grafana_influxql_dashboards_and_rollups_run_on_influxdb_and_match_the_raw_points
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/dashboards_influxdb.sh
                  $<TARGET_FILE:dial-analytics-server> ${PROJECT_SOURCE_DIR}/examples/data/vector-batch.json
-                 ${PROJECT_SOURCE_DIR}/examples/data/chats-batch.json)
+                 ${PROJECT_SOURCE_DIR}/examples/data/chats-batch.json $<TARGET_FILE:dial-analytics>)
 set_tests_properties(grafana_influxql_dashboards_and_rollups_run_on_influxdb_and_match_the_raw_points
   PROPERTIES LABELS integration TIMEOUT 300)
 

@@ -3,10 +3,10 @@
 // subcommand to the root and runs once the command line was read.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -269,7 +269,6 @@ elasticsearch::es_config es_config_of(const load_options& o) {
   return flywheel_es_config(o.url, o.index, o.mapping == "nat_compat");
 }
 
-
 void progress(const output::spooled_output& out, std::uint64_t appended, bool force = false) {
   static auto last = clock_type::now();
   if (!force && clock_type::now() - last < std::chrono::seconds(2)) return;
@@ -454,7 +453,8 @@ scratch_dir::scratch_dir(std::string_view purpose) {
       (std::filesystem::temp_directory_path() / fmt::format("dial-analytics-{}-XXXXXX", purpose))
           .string();
   if (::mkdtemp(pattern.data()) == nullptr)
-    throw config_error(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
+    throw config_error(
+        fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
   path_ = pattern;
 }
 

@@ -64,8 +64,8 @@ std::int64_t now_ns() {
 }
 
 std::int64_t window_of(const std::string& text) {
-  static constexpr std::pair<const char*, int> known[] = {{"1h", 1}, {"2h", 2},  {"3h", 3},
-                                                          {"4h", 4}, {"6h", 6},  {"8h", 8},
+  static constexpr std::pair<const char*, int> known[] = {{"1h", 1},   {"2h", 2},   {"3h", 3},
+                                                          {"4h", 4},   {"6h", 6},   {"8h", 8},
                                                           {"12h", 12}, {"24h", 24}, {"1d", 24}};
   for (const auto& [name, hours] : known) {
     if (text == name) return hours * rollup::hour_ns;
@@ -87,8 +87,8 @@ std::pair<std::int64_t, std::int64_t> range_of(const rollup_options& o, std::int
   const auto to = time_option(o.to, "--to");
   const std::int64_t end =
       to ? rollup::window_floor(*to + window - 1, window) : rollup::window_floor(now_ns(), window);
-  const std::int64_t start = from ? rollup::window_floor(*from, window)
-                                  : end - static_cast<std::int64_t>(o.last) * window;
+  const std::int64_t start =
+      from ? rollup::window_floor(*from, window) : end - static_cast<std::int64_t>(o.last) * window;
   if (end <= start) throw apps::usage_error("the range is empty: --to must be after --from");
   return {start, end};
 }
@@ -196,9 +196,10 @@ class destination {
     }
     if (s.lines_rejected > 0) {
       scratch_->keep();
-      return fail(fmt::format("InfluxDB refused {} aggregate point(s); they and the reasons are "
-                              "in {}",
-                              s.lines_rejected, (scratch_->path() / "dead-letter").string()));
+      return fail(
+          fmt::format("InfluxDB refused {} aggregate point(s); they and the reasons are "
+                      "in {}",
+                      s.lines_rejected, (scratch_->path() / "dead-letter").string()));
     }
     return 0;
   }
@@ -249,7 +250,8 @@ int run_rollup(const rollup_options& o) {
   }
   rollup::builder b(from, to, window);
   const std::vector<std::int64_t> windows = b.windows();
-  fmt::print(stderr, "dial-analytics: rollup of {} to {} ({} window(s) of {}, {} whole month(s)) into {}\n",
+  fmt::print(stderr,
+             "dial-analytics: rollup of {} to {} ({} window(s) of {}, {} whole month(s)) into {}\n",
              iso(from), iso(to), windows.size(), o.window, b.months().size(), dest->name());
   progress_line progress(windows.size());
   const auto flush_window = [&](std::size_t index) {
@@ -334,7 +336,8 @@ class rollup_command final : public command {
                      "write the aggregates as line protocol to FILE (- for standard output) "
                      "instead of InfluxDB")
         ->type_name("FILE|-");
-    app_->add_option("--write-url", o_.write_url, "the InfluxDB to write to (default: --influx-url)")
+    app_->add_option("--write-url", o_.write_url,
+                     "the InfluxDB to write to (default: --influx-url)")
         ->type_name("URL");
     app_->add_option("--write-api", o_.write_api, "its write API; auto asks GET /ping")
         ->check(apps::one_of({"auto", "1", "2", "3"}))
@@ -347,7 +350,8 @@ class rollup_command final : public command {
                      "v1 retention policy (created by rollups.iql; '' for the default one)")
         ->type_name("NAME")
         ->capture_default_str();
-    app_->add_option("--write-bucket", o_.write_bucket, "v2 bucket to write to")->type_name("BUCKET");
+    app_->add_option("--write-bucket", o_.write_bucket, "v2 bucket to write to")
+        ->type_name("BUCKET");
     app_->add_option("--write-org", o_.write_org, "v2 organisation (default: INFLUX_ORG)")
         ->type_name("ORG");
     app_->add_option("--timeout", o_.timeout_s, "seconds to wait for InfluxDB to take every point")

@@ -25,9 +25,9 @@ inline constexpr std::int64_t hour_ns = 3600LL * 1000000000LL;
 inline constexpr std::int64_t six_hours_ns = 6 * hour_ns;
 
 /// The aggregate measurements, in the order they are written for a window and a month.
-inline constexpr const char* window_measurements[] = {
-    "default_agg_stats", "default_agg_topic_2", "default_agg_topic", "default_agg_kpi",
-    "default_agg_chatid"};
+inline constexpr const char* window_measurements[] = {"default_agg_stats", "default_agg_topic_2",
+                                                      "default_agg_topic", "default_agg_kpi",
+                                                      "default_agg_chatid"};
 inline constexpr const char* month_measurements[] = {"default_agg_month",
                                                      "default_agg_user_deciles"};
 
@@ -68,10 +68,10 @@ class builder {
   /// `default_agg_user_deciles`); empty when the month had no points.
   [[nodiscard]] std::string month_lines(std::int64_t start) const;
 
-  [[nodiscard]] std::int64_t from() const;    ///< the range's start
-  [[nodiscard]] std::int64_t to() const;      ///< the range's end
-  [[nodiscard]] std::int64_t window() const;  ///< the window length
-  [[nodiscard]] std::uint64_t points() const;            ///< `analytics` points in the range
+  [[nodiscard]] std::int64_t from() const;     ///< the range's start
+  [[nodiscard]] std::int64_t to() const;       ///< the range's end
+  [[nodiscard]] std::int64_t window() const;   ///< the window length
+  [[nodiscard]] std::uint64_t points() const;  ///< `analytics` points in the range
   [[nodiscard]] std::uint64_t points_in(std::int64_t window_start) const;  ///< before take_window
   [[nodiscard]] std::uint64_t unreadable_lines() const;  ///< not line protocol (skipped)
 

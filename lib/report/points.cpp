@@ -98,7 +98,6 @@ std::string text_of(std::string_view raw) {
   return unescape(raw);
 }
 
-
 std::int64_t integer_of(std::string_view raw) {
   if (raw.empty() || raw.front() == '"') return 0;
   if (raw.back() == 'i' || raw.back() == 'u') raw.remove_suffix(1);

@@ -154,9 +154,7 @@ class line_writer {
   bool first_ = true;
 };
 
-bool is_user(std::string_view user_hash) {
-  return !user_hash.empty() && user_hash != "undefined";
-}
+bool is_user(std::string_view user_hash) { return !user_hash.empty() && user_hash != "undefined"; }
 
 /// Days since 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -227,8 +225,9 @@ void write_deciles(std::string& out, std::int64_t time,
         .real("cost", cost.value())
         .real("cost_share", total_cost > 0 ? cost.value() / total_cost : 0.0)
         .integer("request_count", requests)
-        .real("request_share",
-              total_requests > 0 ? static_cast<double>(requests) / static_cast<double>(total_requests) : 0.0)
+        .real("request_share", total_requests > 0 ? static_cast<double>(requests) /
+                                                        static_cast<double>(total_requests)
+                                                  : 0.0)
         .integer("users", static_cast<std::int64_t>(hi - lo))
         .end(time);
   };
@@ -269,7 +268,8 @@ builder::builder(std::int64_t from_ns, std::int64_t to_ns, std::int64_t window_n
     : s_(std::make_unique<state>()) {
   if (window_ns <= 0 || day_ns % window_ns != 0 || window_ns % hour_ns != 0)
     throw std::invalid_argument("the window must be a whole number of hours that divides 24");
-  if (to_ns <= from_ns) throw std::invalid_argument("the range is empty: the end is not after the start");
+  if (to_ns <= from_ns)
+    throw std::invalid_argument("the range is empty: the end is not after the start");
   if (window_floor(from_ns, window_ns) != from_ns || window_floor(to_ns, window_ns) != to_ns)
     throw std::invalid_argument("the range must start and end on window boundaries");
   s_->from = from_ns;
@@ -448,7 +448,10 @@ std::string builder::take_window(std::int64_t start) {
         .end(start);
   }
   for (const auto& [chat, count] : w.chats) {
-    line_writer(out, "default_agg_chatid").tag("chat_id", chat).integer("request_count", count).end(start);
+    line_writer(out, "default_agg_chatid")
+        .tag("chat_id", chat)
+        .integer("request_count", count)
+        .end(start);
   }
   return out;
 }

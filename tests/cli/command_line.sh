@@ -87,7 +87,7 @@ both_inputs)
 commands)
   run
   expect_status 2
-  expect_err "dial-analytics: a command is required: replay, topics, flywheel, report or help (see dial-analytics --help)"
+  expect_err "dial-analytics: a command is required: replay, topics, flywheel, report, rollup or help (see dial-analytics --help)"
   run frobnicate
   expect_status 2
   expect_err "dial-analytics: unknown command 'frobnicate' (see dial-analytics --help)"

@@ -6,17 +6,23 @@
 #  - Unique Users, Requests, Money, Tokens, System Usage, Requests by model, the Stats Table,
 #    Languages, the $project filter and a few API panels equal values computed from the raw points;
 #  - rollups.iql loads over the HTTP API (twice: it is idempotent), creates its continuous
-#    queries, and each CQ's SELECT ... INTO backfilled over the sample day gives the raw sums.
-# Usage: dashboards_influxdb.sh SERVER_EXE VECTOR_BATCH CHATS_BATCH
+#    queries, and each CQ's SELECT ... INTO backfilled over the sample day gives the raw sums;
+#  - `dial-analytics rollup` over November 2024 writes the same default_agg_stats and
+#    default_agg_topic_2 points over the CQs' ones (the sums stay those of the raw points), a second
+#    run leaves the same points, and the long-range dashboard (*rollups*.json, which reads only the
+#    rollups) equals values computed from the raw points over that month.
+# Usage: dashboards_influxdb.sh SERVER_EXE VECTOR_BATCH CHATS_BATCH CLI_EXE
 # DASHBOARD_DIR overrides examples/dashboards (to try a broken copy).
 server_exe=$1
 vector_batch=$2
 chats_batch=$3
+cli_exe=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 dashboards=${DASHBOARD_DIR:-$here/../../examples/dashboards}
 tool=$here/../tools/dashboard_queries.py
 python=$(command -v /usr/bin/python3 || command -v python3)
 source "$here/fixture.sh"
+[[ -x $cli_exe ]] || fail "the fourth argument must be the dial-analytics executable (got '$cli_exe')"
 
 start_influxd
 create_db
@@ -54,11 +60,39 @@ echo "ok: rollups.iql loads twice without an error"
 "$python" "$tool" rollups "$influx_url" dial 2024-11-22T00:00:00Z 2024-11-23T00:00:00Z \
   "$dashboards/influxdb-v1/rollups.iql" || fail "rollups"
 
+echo "== dial-analytics rollup: 6-hour windows, months and user deciles into retention policy agg"
+# November 2024 holds the sample day and is a whole month, so the monthly points are written too.
+agg_points() { query 'SELECT * FROM "agg"./^default_agg_/'; }
+for attempt in 1 2; do
+  "$cli_exe" rollup --influx-url "$influx_url" --database dial --from 2024-11-01 --to 2024-12-01 \
+    >"$work/rollup.log" 2>&1 || { cat "$work/rollup.log"; fail "dial-analytics rollup failed (run $attempt)"; }
+  agg_points >"$work/agg.$attempt.json" || fail "reading the rollups back failed (run $attempt)"
+done
+for m in default_agg_stats default_agg_topic_2 default_agg_topic default_agg_kpi default_agg_chatid \
+         default_agg_month default_agg_user_deciles; do
+  grep -q "\"name\":\"$m\"" "$work/agg.1.json" || fail "dial-analytics rollup wrote no $m points"
+done
+echo "ok: dial-analytics rollup wrote all seven rollup measurements"
+cmp -s "$work/agg.1.json" "$work/agg.2.json" || fail "a second dial-analytics rollup run changed the rollup points"
+echo "ok: a second dial-analytics rollup run leaves the same points"
+# The CQ backfill wrote default_agg_stats and default_agg_topic_2 before; the command must have
+# written over the same series (no double counting).
+"$python" "$tool" sums "$influx_url" dial 2024-11-01T00:00:00Z 2024-12-01T00:00:00Z ||
+  fail "the rollups written over the backfill no longer sum to the raw points"
+
 echo "== dashboards: every query, then a few panels against the raw points"
 shopt -s nullglob
-files=("$dashboards"/grafana/*.json)
+files=()
+rollup_files=()
+for f in "$dashboards"/grafana/*.json; do
+  if [[ $(basename "$f") == *rollups* ]]; then rollup_files+=("$f"); else files+=("$f"); fi
+done
 [[ ${#files[@]} -gt 0 ]] || fail "no dashboards in $dashboards/grafana"
+[[ ${#rollup_files[@]} -gt 0 ]] || fail "no long-range (rollups) dashboard in $dashboards/grafana"
 # Grafana's time range: the sample day; $__interval = 1h; $project = All.
 "$python" "$tool" dashboards "$influx_url" dial 2024-11-22T00:00:00Z 2024-11-22T23:59:59Z "${files[@]}" ||
   fail "dashboards"
+# The long-range dashboard reads only the rollups: the whole month that dial-analytics rollup covered.
+"$python" "$tool" dashboards "$influx_url" dial 2024-11-01T00:00:00Z 2024-11-30T23:59:59Z "${rollup_files[@]}" ||
+  fail "the long-range dashboard"
 echo "all dashboard and rollup checks passed"

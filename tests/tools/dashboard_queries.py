@@ -5,9 +5,14 @@
       Every raw InfluxQL target and every query variable of the dashboards, with Grafana's
       macros substituted ($timeFilter, $__interval, $project = All), must run without an error
       and return data; a few panels are compared with values computed here from the raw points.
+      The long-range dashboard (uid dial-analytics-rollups-influxql) must read only retention
+      policy "agg"; run it over whole months rolled up by `dial-analytics rollup`.
   dashboard_queries.py rollups URL DB FROM TO ROLLUPS.iql
       Runs each continuous query's SELECT ... INTO over [FROM, TO) and compares the rolled-up
       counts and sums with the raw points.
+  dashboard_queries.py sums URL DB FROM TO
+      Only compares agg.default_agg_stats and agg.default_agg_topic_2 over [FROM, TO) with the raw
+      points (after `dial-analytics rollup` wrote over the continuous queries' points).
 
 FROM and TO are RFC 3339 times (UTC, "Z"). Only the standard library is used.
 """
@@ -263,8 +268,13 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
         r = got(title, ref)
         return r[0].get(column) if len(r) == 1 else None
 
-    refs = [t for t in dashboard_queries(dashboard) for q in [t[2]] if not re.search(r'"agg"\."default_agg_\w+"', q)]
-    check(not refs, f"Every query of {uid} reads a rollup measurement in retention policy \"agg\" ({len(refs)} do not).")
+    # Every FROM names a measurement of retention policy "agg" (or opens a subquery).
+    queries = dashboard_queries(dashboard) + [(f"${v['name']}", "", v["query"], "")
+                                              for v in dashboard["templating"]["list"] if v["type"] == "query"]
+    refs = [t for t in queries
+            if not all(re.match(r'\(|"agg"\."default_agg_\w+"', f) for f in re.findall(r"\bFROM\s+(\S+)", t[2]))]
+    check(not refs, f"Every query of {uid} reads a rollup measurement in retention policy \"agg\""
+                    + (f" ({len(refs)} do not: {', '.join(t for t, _, _, _ in refs)})." if refs else "."))
 
     day = 24 * 3600 * 10**9
     users = defaultdict(lambda: {"cost": 0.0, "requests": 0, "prompt": 0, "completion": 0})
@@ -291,22 +301,23 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     q = next(q for t, _, q, _ in dashboard_queries(dashboard) if t == "Money")
     r = rows(influx(url, db, substitute(q, frm, to, interval, {"project": grafana_regex([project])})))
     want = sum(p["price"] for p in a if p.get("project_id") == project)
-    check(len(r) == 1 and close(r[0]["Money"], want) and not close(want, money),
+    check(len(r) == 1 and close(r[0].get("Money"), want) and not close(want, money),
           f"Money with $project = {project} equals that project's raw sum of price.")
 
     per_day = Counter(p["time"] // day * day for p in a)
     cost_per_day = defaultdict(float)
     for p in a:
         cost_per_day[p["time"] // day * day] += p["price"]
-    got_requests = {r["time"]: r["Requests"] for r in got("Requests and cost per day", "A")}
-    got_cost = {r["time"]: r["Cost"] for r in got("Requests and cost per day", "B")}
-    check(got_requests == dict(per_day), f"Requests per day equal the raw counts per UTC day ({dict(per_day)}).")
+    got_requests = {r["time"]: r.get("Requests") for r in got("Requests and cost per day", "A")}
+    got_cost = {r["time"]: r.get("Cost") for r in got("Requests and cost per day", "B")}
+    check(got_requests == dict(per_day),
+          f"Requests per day equal the raw counts per UTC day ({len(a)} requests on {len(per_day)} day(s)).")
     check(got_cost.keys() == cost_per_day.keys() and all(close(got_cost[k], v) for k, v in cost_per_day.items()),
           "Cost per day equals the raw sum of price per UTC day.")
     by_model = defaultdict(float)
     for p in a:
         by_model[(p["time"] // day * day, p["model"])] += p["price"]
-    got_by_model = {(r["time"], r["model"]): r["sum"] for r in got("Cost per day by model") if r["sum"] is not None}
+    got_by_model = {(r["time"], r.get("model")): r.get("sum") for r in got("Cost per day by model") if r.get("sum") is not None}
     check(got_by_model.keys() == by_model.keys() and all(close(got_by_model[k], v) for k, v in by_model.items()),
           f"Cost per day by model equals the raw sums per day and model ({len(by_model)} series points).")
 
@@ -320,9 +331,9 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     table = got("Stats by project, deployment and model")
     ok = len(table) == len(stats) > 1
     for r in table:
-        s = stats.get((r.get("project_id") or "", r["deployment"], r["model"]))
-        ok = ok and s is not None and [r["Requests"], r["Prompt tokens"], r["Completion tokens"]] == s[:3] \
-            and close(r["Money"], s[3])
+        s = stats.get((r.get("project_id") or "", r.get("deployment"), r.get("model")))
+        ok = ok and s is not None and [r.get("Requests"), r.get("Prompt tokens"), r.get("Completion tokens")] == s[:3] \
+            and close(r.get("Money"), s[3])
     check(ok, f"The stats table has the raw requests, tokens and money of each of the {len(stats)} "
               "project, deployment and model triples.")
 
@@ -348,14 +359,14 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     check(len(months) == 1, f"Monthly stats has one row for the one month of test data ({len(months)} found).")
     if len(months) == 1:
         m = months[0]
-        check(close(m["User cost"], user_cost), f"Monthly stats: total_user_cost equals the raw cost of the users ({user_cost:.6f}).")
-        check(m["Users"] == len(users), f"Monthly stats: unique_users equals the {len(users)} raw users.")
-        check(m["Active APIs"] == len(apis), f"Monthly stats: active_apis equals the {len(apis)} raw projects.")
-        check(close(m["Total cost"], money) and m["Requests"] == len(a),
+        check(close(m.get("User cost"), user_cost), f"Monthly stats: total_user_cost equals the raw cost of the users ({user_cost:.6f}).")
+        check(m.get("Users") == len(users), f"Monthly stats: unique_users equals the {len(users)} raw users.")
+        check(m.get("Active APIs") == len(apis), f"Monthly stats: active_apis equals the {len(apis)} raw projects.")
+        check(close(m.get("Total cost"), money) and m.get("Requests") == len(a),
               "Monthly stats: total_cost and request_count equal the raw sums.")
-        check(close(m["Avg cost per user"], user_cost / len(users)),
+        check(close(m.get("Avg cost per user"), user_cost / len(users)),
               "Monthly stats: avg_cost_per_user equals the users' cost divided by their number.")
-        check(close(m["API cost"], sum(apis.values())) and close(m["Avg cost per API"], sum(apis.values()) / len(apis)),
+        check(close(m.get("API cost"), sum(apis.values())) and close(m.get("Avg cost per API"), sum(apis.values()) / len(apis)),
               "Monthly stats: total_cost_per_api and avg_cost_per_api equal the per-project raw sums.")
 
     # Deciles of users: ranks [ceil((k-1)n/10), ceil(kn/10)) of the users sorted by cost (or by requests).
@@ -366,9 +377,9 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     bounds = {f"d{k:02d}": (math.ceil((k - 1) * n / 10), math.ceil(k * n / 10)) for k in range(1, 11)}
     want_cost = {d: sum(by_cost[i:j]) / user_cost for d, (i, j) in bounds.items()}
     want_requests = {d: sum(by_requests[i:j]) / total_requests for d, (i, j) in bounds.items()}
-    cost_share = {r["decile"]: r["Cost share"] for r in got("Cost share by user decile")}
-    request_share = {r["decile"]: r["Request share"] for r in got("Request share by user decile")}
-    check(close(sum(cost_share.values()), 1.0) and close(sum(request_share.values()), 1.0),
+    cost_share = {r.get("decile"): r.get("Cost share") for r in got("Cost share by user decile")}
+    request_share = {r.get("decile"): r.get("Request share") for r in got("Request share by user decile")}
+    check(close(sum(v or 0 for v in cost_share.values()), 1.0) and close(sum(v or 0 for v in request_share.values()), 1.0),
           "The cost shares and the request shares of the ten deciles each add up to 1.")
     check(set(cost_share) <= set(bounds) and all(close(cost_share.get(d, 0.0), v) for d, v in want_cost.items()),
           f"The cost share of each decile equals the raw computation over {n} users (d01: {want_cost['d01']:.6f}).")
@@ -377,7 +388,7 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     d01 = rows(influx(url, db, f'SELECT "cost", "users" FROM "agg"."default_agg_user_deciles" WHERE "decile" = \'d01\' '
                                f'AND time >= {ns(frm)} AND time <= {ns(to)}'))
     i, j = bounds["d01"]
-    check(len(d01) == 1 and close(d01[0]["cost"], sum(by_cost[i:j])) and d01[0]["users"] == j - i,
+    check(len(d01) == 1 and close(d01[0].get("cost"), sum(by_cost[i:j])) and d01[0].get("users") == j - i,
           f"Decile d01 holds the {j - i} costliest user(s) and their raw cost ({sum(by_cost[i:j]):.6f}).")
     top = math.ceil(n / 100)
     check(close(one("Top 1% of users", "Cost share"), sum(by_cost[:top]) / user_cost)
@@ -388,25 +399,25 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     want_top = sorted(users.items(), key=lambda kv: -kv[1]["cost"])[:20]
     got_top = got("Top users by cost")
     check(len(got_top) == len(want_top) and all(
-        r["user_hash"] == h and close(r["Cost"], u["cost"]) and r["Requests"] == u["requests"]
-        and r["Prompt tokens"] == u["prompt"] for r, (h, u) in zip(got_top, want_top)),
+        r.get("user_hash") == h and close(r.get("Cost"), u["cost"]) and r.get("Requests") == u["requests"]
+        and r.get("Prompt tokens") == u["prompt"] for r, (h, u) in zip(got_top, want_top)),
         f"Top users by cost lists the raw per-user costs, highest first ({', '.join(h for h, _ in want_top[:3])}, …).")
 
     # Messages per conversation: requests per chat_id other than "undefined".
     chats = Counter(p["chat_id"] for p in a if p.get("chat_id") not in (None, "", "undefined"))
-    counts = sorted(chats.values())
+    counts = sorted(chats.values()) or [0]
     mid = len(counts) // 2
-    median = counts[mid] if len(counts) % 2 else (counts[mid - 1] + counts[mid]) / 2
+    mean, median = sum(counts) / len(counts), counts[mid] if len(counts) % 2 else (counts[mid - 1] + counts[mid]) / 2
     title = "Messages per conversation"
-    check(one(title, "Conversations") == len(chats) and close(one(title, "Mean"), len(a and counts) and sum(counts) / len(counts))
+    check(len(chats) > 1 and one(title, "Conversations") == len(chats) and close(one(title, "Mean"), mean)
           and one(title, "Max") == max(counts) and one(title, "Median") == median,
-          f"Messages per conversation: {len(chats)} conversations, mean {sum(counts) / len(counts):.4f}, "
-          f"median {median} and max {max(counts)} as in the raw points.")
-    hist = sorted(r["Requests per conversation"] for r in got("Requests per conversation (distribution)"))
+          f"Messages per conversation: {len(chats)} conversations, mean {mean:.4f}, median {median} and max "
+          f"{max(counts)} as in the raw points.")
+    hist = sorted(r.get("Requests per conversation") or 0 for r in got("Requests per conversation (distribution)"))
     check(hist == counts, "The distribution of requests per conversation has one value per raw conversation.")
 
     topics = Counter(p.get("topic") or "" for p in a)
-    got_topics = {r.get("topic") or "": r["sum"] for r in got("Popular topics")}
+    got_topics = {r.get("topic") or "": r.get("sum") for r in got("Popular topics")}
     check(got_topics == dict(topics), f"Popular topics equals the raw request count per topic ({dict(topics)}).")
     names = {f"class_{k}": name for k, name in
              enumerate([">= 50k", "10k–50k", "5k–10k", "1k–5k", "100–1k", "<= 100"], start=1)}
@@ -416,8 +427,8 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
     got_classes = Counter()
     for r in got("Prompt-token classes by user type"):
         for k in range(1, 7):
-            if r[names[f"class_{k}"]]:
-                got_classes[(r["user_type"], k)] += r[names[f"class_{k}"]]
+            if r.get(names[f"class_{k}"]):
+                got_classes[(r.get("user_type"), k)] += r[names[f"class_{k}"]]
     check(got_classes == want_classes,
           f"The prompt-token classes by user type equal the raw counts ({len(want_classes)} classes × user types).")
 

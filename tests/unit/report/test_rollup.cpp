@@ -77,9 +77,10 @@ TEST_CASE("windows are aligned to UTC and months start on the first at midnight"
   CHECK(rollup::month_floor(at("2024-03-01") - 1) == at("2024-02-01"));
 }
 
-TEST_CASE("a builder refuses ranges off the window boundaries and windows that do not divide a "
-          "day",
-          "[rollup]") {
+TEST_CASE(
+    "a builder refuses ranges off the window boundaries and windows that do not divide a "
+    "day",
+    "[rollup]") {
   CHECK_THROWS_AS(rollup::builder(at("2024-11-22T01:00:00Z"), at("2024-11-23")),
                   std::invalid_argument);
   CHECK_THROWS_AS(rollup::builder(at("2024-11-22"), at("2024-11-22")), std::invalid_argument);
@@ -89,10 +90,9 @@ TEST_CASE("a builder refuses ranges off the window boundaries and windows that d
                   std::invalid_argument);
   CHECK_NOTHROW(rollup::builder(at("2024-11-22T01:00:00Z"), at("2024-11-23"), rollup::hour_ns));
   const rollup::builder b(at("2024-11-22"), at("2024-11-23"));
-  CHECK(b.windows() == std::vector<std::int64_t>{at("2024-11-22T00:00:00Z"),
-                                                 at("2024-11-22T06:00:00Z"),
-                                                 at("2024-11-22T12:00:00Z"),
-                                                 at("2024-11-22T18:00:00Z")});
+  CHECK(b.windows() ==
+        std::vector<std::int64_t>{at("2024-11-22T00:00:00Z"), at("2024-11-22T06:00:00Z"),
+                                  at("2024-11-22T12:00:00Z"), at("2024-11-22T18:00:00Z")});
   CHECK(b.months().empty());
 }
 
@@ -122,7 +122,7 @@ TEST_CASE("points on the window edges land in the window that holds them, stampe
   rollup::builder b(at("2024-11-22"), at("2024-11-23"));
   b.add_line(raw(at("2024-11-22T06:00:00Z") - 1, "u1", 1, 1));
   b.add_line(raw(at("2024-11-22T06:00:00Z"), "u1", 1, 1));
-  b.add_line(raw(at("2024-11-23T00:00:00Z"), "u1", 1, 1));   // the range's end: outside
+  b.add_line(raw(at("2024-11-23T00:00:00Z"), "u1", 1, 1));      // the range's end: outside
   b.add_line(raw(at("2024-11-22T00:00:00Z") - 1, "u1", 1, 1));  // before the start: outside
   CHECK(b.points() == 2);
   CHECK(b.points_in(at("2024-11-22T00:00:00Z")) == 1);
@@ -133,9 +133,10 @@ TEST_CASE("points on the window edges land in the window that holds them, stampe
   }
 }
 
-TEST_CASE("every prompt-token count falls in exactly one of the reference's classes, per user "
-          "type",
-          "[rollup]") {
+TEST_CASE(
+    "every prompt-token count falls in exactly one of the reference's classes, per user "
+    "type",
+    "[rollup]") {
   rollup::builder b(at("2024-11-22"), at("2024-11-23"));
   const std::int64_t t = at("2024-11-22T12:00:00Z");
   int i = 0;
@@ -210,9 +211,10 @@ TEST_CASE("the same points in any order give the same aggregates, byte for byte"
   CHECK(lines_of(first).size() > 20);
 }
 
-TEST_CASE("points read back from InfluxDB (every column a field) give the same aggregates as "
-          "tagged lines",
-          "[rollup]") {
+TEST_CASE(
+    "points read back from InfluxDB (every column a field) give the same aggregates as "
+    "tagged lines",
+    "[rollup]") {
   const std::int64_t t = at("2024-11-22T03:00:00Z");
   rollup::builder tagged(at("2024-11-22"), at("2024-11-23"));
   tagged.add_line(raw(t, "u1", 10, 0.5));
@@ -229,16 +231,18 @@ TEST_CASE("points read back from InfluxDB (every column a field) give the same a
 TEST_CASE("other measurements, comments and blank lines are ignored; broken lines are counted",
           "[rollup]") {
   rollup::builder b(at("2024-11-22"), at("2024-11-23"));
-  b.add_text("# comment\n\nrate_analytics,deployment=x like_count=1i 1732255200000000000\n"
-             "not line protocol\nanalytics price=1 \n");
+  b.add_text(
+      "# comment\n\nrate_analytics,deployment=x like_count=1i 1732255200000000000\n"
+      "not line protocol\nanalytics price=1 \n");
   CHECK(b.points() == 0);
   CHECK(b.unreadable_lines() == 2);
   CHECK(all_lines(b).empty());
 }
 
-TEST_CASE("a month wholly inside the range gets monthly costs, APIs without \"undefined\" "
-          "projects, and user deciles",
-          "[rollup]") {
+TEST_CASE(
+    "a month wholly inside the range gets monthly costs, APIs without \"undefined\" "
+    "projects, and user deciles",
+    "[rollup]") {
   rollup::builder b(at("2024-11-01"), at("2024-12-01"));
   CHECK(b.months() == std::vector<std::int64_t>{at("2024-11-01")});
   const std::int64_t t = at("2024-11-10T10:00:00Z");
@@ -283,9 +287,10 @@ TEST_CASE("tag values with spaces, commas and equals signs are escaped and strin
           "[rollup]") {
   rollup::builder b(at("2024-11-22"), at("2024-11-23"));
   const std::int64_t t = at("2024-11-22T00:00:00Z");
-  b.add_line("analytics,deployment=gpt-4o,model=gpt-4o,project_id=team\\ a\\,b\\=c "
-             "chat_id=\"say \\\"hi\\\"\",price=1,prompt_tokens=1i,user_hash=\"u = 1\" " +
-             std::to_string(t));
+  b.add_line(
+      "analytics,deployment=gpt-4o,model=gpt-4o,project_id=team\\ a\\,b\\=c "
+      "chat_id=\"say \\\"hi\\\"\",price=1,prompt_tokens=1i,user_hash=\"u = 1\" " +
+      std::to_string(t));
   const std::string out = b.take_window(t);
   CHECK(out.find("project_id=team\\ a\\,b\\=c") != std::string::npos);
   CHECK(out.find("default_agg_chatid,chat_id=say\\ \"hi\" request_count=1i") != std::string::npos);
