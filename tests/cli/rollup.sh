@@ -220,6 +220,54 @@ count = lambda path: sum(int(m) for m in re.findall(r"^default_agg_stats,.*reque
 assert count(sys.argv[1]) == count(sys.argv[2]) > 0, (count(sys.argv[1]), count(sys.argv[2]))
 PY
   ;;
+to_influxdb_v2_and_v3)
+  # A minimal InfluxDB 2/3 double (Debian ships neither): GET /ping answers with the version,
+  # writes are recorded. The rollup must pick the API from /ping and send the --output lines.
+  run rollup --input "$work/lp" --month 2024-11 --output "$work/expected.lp"
+  expect_status 0
+  for version in 2.7.4 3.1.0; do
+    rm -f "$work/requests.log" "$work/port"
+    /usr/bin/python3 - "$version" "$work" <<'PY' &
+import http.server, sys, os
+version, work = sys.argv[1], sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        self.send_response(204); self.send_header("X-Influxdb-Version", "v" + version if version.startswith("2") else version)
+        self.send_header("Content-Length", "0"); self.end_headers()
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(os.path.join(work, "requests.log"), "ab") as f:
+            f.write(f"{self.path} {self.headers.get('Authorization')}\n".encode())
+        with open(os.path.join(work, "body.lp"), "ab") as f:
+            f.write(body)
+        self.send_response(204); self.send_header("Content-Length", "0"); self.end_headers()
+server = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(os.path.join(work, "port.tmp"), "w").write(str(server.server_port))
+os.rename(os.path.join(work, "port.tmp"), os.path.join(work, "port"))
+server.serve_forever()
+PY
+    fake=$!
+    for _ in $(seq 100); do [[ -f $work/port ]] && break; sleep 0.05; done
+    [[ -f $work/port ]] || fail "the InfluxDB double did not start"
+    rm -f "$work/body.lp"
+    if [[ $version == 2.* ]]; then
+      INFLUX_API_TOKEN=secret-token run rollup --input "$work/lp" --month 2024-11 --write-url "http://127.0.0.1:$(cat "$work/port")" \
+        --write-bucket rollups --write-org dial
+      want="/api/v2/write?org=dial&bucket=rollups&precision=ns Token secret-token"
+    else
+      INFLUX_API_TOKEN=secret-token run rollup --input "$work/lp" --month 2024-11 --write-url "http://127.0.0.1:$(cat "$work/port")" \
+        --write-database analytics_agg
+      want="/api/v3/write_lp?db=analytics_agg&precision=nanosecond Bearer secret-token"
+    fi
+    kill "$fake"
+    expect_status 0
+    expect_err "into InfluxDB v${version%%.*}"
+    grep -qF -- "$want" "$work/requests.log" || fail "InfluxDB $version: requests $(cat "$work/requests.log"), expected $want"
+    cmp -s "$work/body.lp" "$work/expected.lp" || fail "InfluxDB $version got other lines: $(diff "$work/body.lp" "$work/expected.lp" | head -5)"
+    if grep -q secret-token "$work/err"; then fail "the token was printed: $(cat "$work/err")"; fi
+  done
+  ;;
 usage_errors)
   run rollup --output -
   expect_status 2
