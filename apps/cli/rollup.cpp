@@ -12,9 +12,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -50,6 +53,7 @@ struct rollup_options {
   std::string influx_url, database = "dial";
   std::string from, to, month;
   unsigned last = 1;
+  bool last_given = false;
   std::string window = "6h";
   std::string output;
   std::string write_url, write_api = "auto", write_database, write_rp = "agg", write_bucket,
@@ -76,6 +80,9 @@ std::int64_t window_of(const std::string& text) {
 
 /// [from, to) of the run, whole windows.
 std::pair<std::int64_t, std::int64_t> range_of(const rollup_options& o, std::int64_t window) {
+  if (o.last_given && (!o.month.empty() || !o.from.empty()))
+    throw apps::usage_error(
+        "--last counts windows back from now or from --to; not with --month or --from");
   if (!o.month.empty()) {
     if (!o.from.empty() || !o.to.empty())
       throw apps::usage_error("give --month or --from/--to, not both");
@@ -85,11 +92,17 @@ std::pair<std::int64_t, std::int64_t> range_of(const rollup_options& o, std::int
   }
   const auto from = time_option(o.from, "--from");
   const auto to = time_option(o.to, "--to");
+  if (to && *to > std::numeric_limits<std::int64_t>::max() - window)
+    throw apps::usage_error("--to is beyond the last time InfluxDB can hold (2262-04-11)");
   const std::int64_t end =
       to ? rollup::window_floor(*to + window - 1, window) : rollup::window_floor(now_ns(), window);
   const std::int64_t start =
       from ? rollup::window_floor(*from, window) : end - static_cast<std::int64_t>(o.last) * window;
-  if (end <= start) throw apps::usage_error("the range is empty: --to must be after --from");
+  if (end <= start) {
+    throw apps::usage_error(to ? "the range is empty: --to must be after --from"
+                               : "the range is empty: --from is in the current window, which is "
+                                 "not complete yet (give --to to roll it up so far)");
+  }
   return {start, end};
 }
 
@@ -113,6 +126,10 @@ class destination {
  public:
   explicit destination(const rollup_options& o) : timeout_(o.timeout_s) {
     if (!o.output.empty()) {
+      if (!o.write_url.empty() || !o.write_database.empty() || !o.write_bucket.empty() ||
+          !o.write_org.empty() || o.write_api != "auto")
+        throw apps::usage_error(
+            "--output writes a file: it does not go with the --write-* options");
       if (o.output != "-") {
         file_.open(o.output, std::ios::binary | std::ios::trunc);
         if (!file_) throw config_error(fmt::format("cannot write {}", o.output));
@@ -135,20 +152,20 @@ class destination {
     const influx::version_probe probe = influx::probe_version(c);
     if (c.version == influx::api_version::automatic) c.version = probe.version;
     if (c.version != influx::api_version::v1) c.retention_policy.clear();
-    name_ = influx::describe(c) +
-            (c.retention_policy.empty() ? "" : ", retention policy " + c.retention_policy);
+    name_ = influx::describe(c);
+    retention_policy_ = c.retention_policy;
     scratch_.emplace("rollup");
     output::spooled_output_options so;
     so.dir = scratch_->path();
     so.lanes = 1;
-    so.dead_letter_dir = scratch_->path() / "dead-letter";
     so.spool.max_bytes = std::uint64_t(1) << 40;
     so.spool.sync = false;
     so.sender.linger = std::chrono::milliseconds(0);
     so.sender.batch_lines = 5000;
     so.sender.retry_max = std::chrono::seconds(10);
-    so.sender.log = [](log_level level, std::string_view m) {
+    so.sender.log = [refused = refused_](log_level level, std::string_view m) {
       if (level >= log_level::warning) fmt::print(stderr, "dial-analytics: {}\n", m);
+      if (level >= log_level::error) *refused = true;  // a configuration problem: stop waiting
     };
     out_ = std::make_unique<output::spooled_output>(
         so, influx::make_writer_factory(c, probe, so.sender.log));
@@ -183,23 +200,32 @@ class destination {
       return 0;
     }
     const auto deadline = clock_type::now() + std::chrono::seconds(timeout_);
-    while (out_->pending_bytes() > 0 && clock_type::now() < deadline)
+    while (out_->pending_bytes() > 0 && clock_type::now() < deadline && !*refused_)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     out_->stop(std::chrono::milliseconds(0));
     const output::output_stats s = out_->stats();
-    if (out_->pending_bytes() > 0) {
-      scratch_->keep();
+    // The rollup is idempotent: what did not arrive is written again by the same command, so
+    // the private spool is not kept.
+    if (*refused_ && !retention_policy_.empty()) {
       return fail(fmt::format(
-          "InfluxDB stored {} of {} aggregate point(s) in {} s; the rest are in {} (is InfluxDB "
-          "up, and does the retention policy exist? see the messages above)",
-          s.lines_written, written_, timeout_, scratch_->path().string()));
+          "InfluxDB refuses the writes (above). If it says \"retention policy not found\": create "
+          "it with examples/dashboards/influxdb-v1/rollups.iql, or CREATE RETENTION POLICY "
+          "\"{}\" ON <database> DURATION INF REPLICATION 1, or pass --write-retention-policy '' "
+          "for the database's default; then run the same command again",
+          retention_policy_));
+    }
+    if (*refused_ || out_->pending_bytes() > 0) {
+      return fail(fmt::format(
+          "InfluxDB stored {} of {} aggregate point(s){} (see the messages above); run the same "
+          "command again once it takes writes: the rollup writes the same points again",
+          s.lines_written, written_,
+          *refused_ ? "" : fmt::format(" in {} s (--timeout)", timeout_)));
     }
     if (s.lines_rejected > 0) {
-      scratch_->keep();
       return fail(
-          fmt::format("InfluxDB refused {} aggregate point(s); they and the reasons are "
-                      "in {}",
-                      s.lines_rejected, (scratch_->path() / "dead-letter").string()));
+          fmt::format("InfluxDB refused {} aggregate point(s) for good (the reasons are "
+                      "above)",
+                      s.lines_rejected));
     }
     return 0;
   }
@@ -211,6 +237,8 @@ class destination {
   bool to_file_ = false;
   std::ofstream file_;
   std::string name_;
+  std::string retention_policy_;
+  std::shared_ptr<std::atomic<bool>> refused_ = std::make_shared<std::atomic<bool>>(false);
   std::optional<scratch_dir> scratch_;
   std::unique_ptr<output::spooled_output> out_;
   std::uint64_t written_ = 0;
@@ -264,15 +292,28 @@ int run_rollup(const rollup_options& o) {
     return ok;
   };
   if (!o.influx_url.empty()) {
-    bool ok = true;
+    // Read with the credentials the writes use: INFLUX_USERNAME and INFLUX_API_TOKEN (for a v2
+    // or v3 query API, the token as the password of any user).
+    report::influx_source source{o.influx_url, o.database, env_or("INFLUX_USERNAME", ""),
+                                 env_or("INFLUX_API_TOKEN", "")};
+    if (source.username.empty() && !source.password.empty()) source.username = "dial-analytics";
+    struct write_failed {};
+    std::size_t done = 0;
     try {
-      rollup::read_influxdb({o.influx_url, o.database, "", ""}, b, [&](std::size_t index) {
-        if (ok) ok = flush_window(index);
+      rollup::read_influxdb(source, b, [&](std::size_t index) {
+        if (!flush_window(index)) throw write_failed{};
+        done = index + 1;
       });
+    } catch (const write_failed&) {
+      return 1;
     } catch (const std::exception& e) {
-      return fail(e.what());
+      // Deliver the windows already read, then say where to go on from.
+      const int status = dest->finish();
+      return fail(fmt::format("{}; {} of {} window(s) were {}; go on with --from {}{}", e.what(),
+                              done, windows.size(), status == 0 ? "written" : "read",
+                              iso(done < windows.size() ? windows[done] : to),
+                              o.to.empty() && o.month.empty() ? "" : " --to " + iso(to)));
     }
-    if (!ok) return 1;
   } else {
     std::string block;
     for (const std::string& path : expand_inputs(o.inputs)) {
@@ -359,7 +400,10 @@ class rollup_command final : public command {
         ->capture_default_str();
   }
   [[nodiscard]] bool selected() const override { return app_->parsed(); }
-  int run() override { return run_rollup(o_); }
+  int run() override {
+    o_.last_given = app_->count("--last") > 0;
+    return run_rollup(o_);
+  }
 
  private:
   CLI::App* app_;

@@ -27,11 +27,13 @@ std::size_t find_unescaped(std::string_view s, std::size_t from, std::string_vie
   return std::string_view::npos;
 }
 
-std::string unescape(std::string_view s) {
+/// Removes the backslash before the characters InfluxDB unescapes (tags: `,` `=` space; string
+/// fields: `"` and `\`); other backslashes are the value's own, as InfluxDB keeps them.
+std::string unescape(std::string_view s, std::string_view specials) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    if (s[i] == '\\' && i + 1 < s.size() && specials.find(s[i + 1]) != std::string_view::npos) ++i;
     out.push_back(s[i]);
   }
   return out;
@@ -94,8 +96,8 @@ double number_of(std::string_view raw) {
 /// A string field's text (quotes and escapes removed), or a tag's.
 std::string text_of(std::string_view raw) {
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"')
-    return unescape(raw.substr(1, raw.size() - 2));
-  return unescape(raw);
+    return unescape(raw.substr(1, raw.size() - 2), "\"\\");
+  return unescape(raw, ", =");
 }
 
 std::int64_t integer_of(std::string_view raw) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "detail/curl_http.hpp"
@@ -91,7 +92,8 @@ void read_influxdb_lines(const influx_source& source, std::int64_t from_ns, std:
   detail::http_client http(options);
   simdjson::dom::parser parser;
   const std::string base =
-      detail::trim_slash(source.url) + "/query?epoch=ns&db=" + detail::url_escape(source.database) +
+      detail::trim_slash(source.url) +
+      "/query?epoch=ns&chunked=true&chunk_size=10000&db=" + detail::url_escape(source.database) +
       (source.username.empty() ? std::string()
                                : "&u=" + detail::url_escape(source.username) +
                                      "&p=" + detail::url_escape(source.password));
@@ -106,27 +108,56 @@ void read_influxdb_lines(const influx_source& source, std::int64_t from_ns, std:
       if (r.status == 0)
         throw std::runtime_error(
             fmt::format("cannot reach InfluxDB at {}: {}", source.url, r.error));
-      simdjson::dom::element doc;
-      if (parser.parse(r.body).get(doc)) {
+      // Chunked: one JSON document per chunk of at most 10,000 rows, each but the last marked
+      // "partial" (a max-row-limit does not apply to chunked queries). An answer whose last
+      // document is still partial was cut short.
+      const simdjson::padded_string body(r.body);
+      simdjson::dom::document_stream docs;
+      if (parser.parse_many(body, std::max<std::size_t>(body.size(), 1u << 20)).get(docs)) {
         throw std::runtime_error(
             fmt::format("InfluxDB answered HTTP {} with something that is not JSON: {}", r.status,
                         r.body.substr(0, 200)));
       }
-      std::string_view error;
-      if (!doc["error"].get(error)) throw std::runtime_error(fmt::format("InfluxDB: {}", error));
-      simdjson::dom::array results;
-      if (doc["results"].get(results)) continue;
-      for (simdjson::dom::element result : results) {
-        if (!result["error"].get(error)) {
+      bool partial = false, any = false;
+      for (auto d : docs) {
+        simdjson::dom::element doc;
+        if (d.get(doc)) {
           throw std::runtime_error(
-              fmt::format("InfluxDB: {} (database {})", error, source.database));
+              fmt::format("InfluxDB answered HTTP {} with something that is not JSON: {}", r.status,
+                          r.body.substr(0, 200)));
         }
-        simdjson::dom::array series;
-        if (result["series"].get(series)) continue;
-        for (simdjson::dom::element s : series) {
-          simdjson::dom::object o;
-          if (!s.get(o)) add_series(o, into);
+        any = true;
+        std::string_view error;
+        if (!doc["error"].get(error)) throw std::runtime_error(fmt::format("InfluxDB: {}", error));
+        simdjson::dom::array results;
+        if (doc["results"].get(results)) continue;
+        partial = false;
+        for (simdjson::dom::element result : results) {
+          if (!result["error"].get(error)) {
+            throw std::runtime_error(
+                fmt::format("InfluxDB: {} (database {})", error, source.database));
+          }
+          bool cut = false;
+          if (!result["partial"].get(cut) && cut) partial = true;
+          simdjson::dom::array series;
+          if (result["series"].get(series)) continue;
+          for (simdjson::dom::element s : series) {
+            simdjson::dom::object o;
+            if (s.get(o)) continue;
+            if (!o["partial"].get(cut) && cut) partial = true;
+            add_series(o, into);
+          }
         }
+      }
+      if (!any) {
+        throw std::runtime_error(fmt::format("InfluxDB answered HTTP {} without a body{}", r.status,
+                                             r.body.empty() ? "" : ": " + r.body));
+      }
+      if (partial) {
+        throw std::runtime_error(
+            fmt::format("InfluxDB cut its answer for {} between {} and {} short (partial "
+                        "results); stopped there: check InfluxDB's log and its query limits",
+                        m, start, end));
       }
       if (r.status != 200)
         throw std::runtime_error(fmt::format("InfluxDB answered HTTP {}", r.status));

@@ -117,6 +117,9 @@ class line_writer {
   }
   /// A tag (in key order; empty values are left out, as the service leaves them out).
   line_writer& tag(std::string_view key, std::string_view value) {
+    // A trailing backslash would escape the separator after it (InfluxDB refuses the line):
+    // dropped, as Telegraf does.
+    while (!value.empty() && value.back() == '\\') value.remove_suffix(1);
     if (value.empty()) return *this;
     out_.push_back(',');
     out_.append(key);

@@ -182,6 +182,17 @@ PY
 }
 
 case $3 in
+escapes_as_influxdb_reads_them)
+  # Tag values keep backslashes that InfluxDB keeps (C:\path, a\nb); string fields lose the
+  # escapes of '"' and '\'; a trailing backslash would break the line and is dropped.
+  printf '%s\n' 'analytics,deployment=d,model=m,title=C:\path\ a\,b,topic=a\nb chat_id="ends\\",price=1,prompt_tokens=1i,user_hash="u\"1" 1732233600000000000' >"$work/esc.lp"
+  run rollup --input "$work/esc.lp" --from 2024-11-22 --to 2024-11-23 --output -
+  expect_status 0
+  expect_out 'default_agg_topic_2,model=m,title=C:\path\ a\,b,topic=a\nb '
+  expect_out 'default_agg_chatid,chat_id=ends request_count=1i '
+  expect_out 'user_hash=u"1 '
+  expect_out 'user="u\"1"'
+  ;;
 aggregates_match_the_points)
   run rollup --input "$work/lp" --month 2024-11 --output "$work/agg.lp"
   expect_status 0
@@ -295,6 +306,18 @@ usage_errors)
   run rollup --input "$work/lp" --month 2024-11 --output "$work/no/such/dir/out.lp"
   expect_status 1
   expect_err "cannot write $work/no/such/dir/out.lp"
+  run rollup --input "$work/lp" --month 2024-11 --last 2 --output -
+  expect_status 2
+  expect_err "--last counts windows back from now or from --to; not with --month or --from"
+  run rollup --input "$work/lp" --month 2024-11 --output - --write-url http://127.0.0.1:9
+  expect_status 2
+  expect_err "--output writes a file: it does not go with the --write-* options"
+  run rollup --input "$work/lp" --to 2262-04-11T23:00:00Z --output -
+  expect_status 2
+  expect_err "--to is beyond the last time InfluxDB can hold"
+  run rollup --input "$work/lp" --from "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --output -
+  expect_status 2
+  expect_err "--from is in the current window, which is not complete yet"
   # Nothing to write: the last window before now has no sample points; that is not an error.
   run rollup --input "$work/lp" --output -
   expect_status 0

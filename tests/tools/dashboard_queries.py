@@ -403,15 +403,15 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
         and r.get("Prompt tokens") == u["prompt"] for r, (h, u) in zip(got_top, want_top)),
         f"Top users by cost lists the raw per-user costs, highest first ({', '.join(h for h, _ in want_top[:3])}, …).")
 
-    # Messages per conversation: requests per chat_id other than "undefined".
+    # Requests per conversation: requests per chat_id other than "undefined".
     chats = Counter(p["chat_id"] for p in a if p.get("chat_id") not in (None, "", "undefined"))
     counts = sorted(chats.values()) or [0]
     mid = len(counts) // 2
     mean, median = sum(counts) / len(counts), counts[mid] if len(counts) % 2 else (counts[mid - 1] + counts[mid]) / 2
-    title = "Messages per conversation"
+    title = "Requests per conversation"
     check(len(chats) > 1 and one(title, "Conversations") == len(chats) and close(one(title, "Mean"), mean)
           and one(title, "Max") == max(counts) and one(title, "Median") == median,
-          f"Messages per conversation: {len(chats)} conversations, mean {mean:.4f}, median {median} and max "
+          f"Requests per conversation: {len(chats)} conversations, mean {mean:.4f}, median {median} and max "
           f"{max(counts)} as in the raw points.")
     hist = sorted(r.get("Requests per conversation") or 0 for r in got("Requests per conversation (distribution)"))
     check(hist == counts, "The distribution of requests per conversation has one value per raw conversation.")
