@@ -231,7 +231,7 @@ void write_deciles(std::string& out, std::int64_t time,
         .real("request_share", total_requests > 0 ? static_cast<double>(requests) /
                                                         static_cast<double>(total_requests)
                                                   : 0.0)
-        .integer("users", static_cast<std::int64_t>(hi - lo))
+        .integer("user_count", static_cast<std::int64_t>(hi - lo))
         .end(time);
   };
   for (std::size_t k = 1; k <= 10; ++k)

@@ -125,7 +125,7 @@ cuts = [(f"d{k:02}", math.ceil((k - 1) * n / 10), math.ceil(k * n / 10)) for k i
 for name, lo, hi in cuts + [("top1pct", 0, math.ceil(n / 100))]:
     cost = sum(u[0] for u in by_cost[lo:hi])
     requests = sum(u[1] for u in by_requests[lo:hi])
-    add("default_agg_user_deciles", {"decile": name}, month, {"users": hi - lo, "cost": cost,
+    add("default_agg_user_deciles", {"decile": name}, month, {"user_count": hi - lo, "cost": cost,
         "cost_share": cost / total_cost, "request_count": requests, "request_share": requests / total_requests})
 json.dump(out, sys.stdout, sort_keys=True)
 PY

@@ -385,10 +385,10 @@ def check_rollup_dashboard(url, db, frm, to, interval, dashboard, answers, a):
           f"The cost share of each decile equals the raw computation over {n} users (d01: {want_cost['d01']:.6f}).")
     check(set(request_share) <= set(bounds) and all(close(request_share.get(d, 0.0), v) for d, v in want_requests.items()),
           f"The request share of each decile equals the raw computation (d01: {want_requests['d01']:.6f}).")
-    d01 = rows(influx(url, db, f'SELECT "cost", "users" FROM "agg"."default_agg_user_deciles" WHERE "decile" = \'d01\' '
+    d01 = rows(influx(url, db, f'SELECT "cost", "user_count" FROM "agg"."default_agg_user_deciles" WHERE "decile" = \'d01\' '
                                f'AND time >= {ns(frm)} AND time <= {ns(to)}'))
     i, j = bounds["d01"]
-    check(len(d01) == 1 and close(d01[0].get("cost"), sum(by_cost[i:j])) and d01[0].get("users") == j - i,
+    check(len(d01) == 1 and close(d01[0].get("cost"), sum(by_cost[i:j])) and d01[0].get("user_count") == j - i,
           f"Decile d01 holds the {j - i} costliest user(s) and their raw cost ({sum(by_cost[i:j]):.6f}).")
     top = math.ceil(n / 100)
     check(close(one("Top 1% of users", "Cost share"), sum(by_cost[:top]) / user_cost)

@@ -271,11 +271,11 @@ TEST_CASE(
   // The costliest tenth: users 20 and 19, 39 of 210 dollars.
   CHECK(deciles[0] == "default_agg_user_deciles,decile=d01 cost=39,cost_share=" +
                           std::string("0.18571428571428572") +
-                          ",request_count=39i,request_share=0.18571428571428572,users=2i " +
+                          ",request_count=39i,request_share=0.18571428571428572,user_count=2i " +
                           std::to_string(at("2024-11-01")));
   CHECK(deciles[9].find("decile=d10 cost=3,") != std::string::npos);  // users 2 and 1
   CHECK(deciles[10].find("decile=top1pct cost=20,") != std::string::npos);
-  CHECK(deciles[10].find(",users=1i ") != std::string::npos);
+  CHECK(deciles[10].find(",user_count=1i ") != std::string::npos);
   // A range that only covers part of a month writes no monthly points.
   rollup::builder part(at("2024-11-02"), at("2024-12-01"));
   part.add_line(raw(t, "u1", 10, 1.0));
