@@ -55,6 +55,7 @@ struct replay_options {
   std::string topic_model = "none";  // none, echo or a model path
   double topic_min_confidence = apps::analysis_settings{}.topic_min_confidence;
   std::string language = "cld2";
+  std::string schema = "reference";
   std::string model_rates;  // a rate table file; empty: Core's prices only
   std::string log_level = "off";
 };
@@ -149,6 +150,7 @@ apps::analysis_settings settings_of(const replay_options& o) {
   s.topic_model = o.topic_model;
   s.topic_min_confidence = o.topic_min_confidence;
   s.model_rates_file = o.model_rates;
+  s.schema = parse_point_schema(o.schema).value_or(point_schema::reference);
   return s;
 }
 
@@ -231,6 +233,12 @@ class replay_command final : public command {
                      "model (docs/language.md)\ncld2-only: CLD2 alone\nnone: language=undefined")
         ->type_name("DETECTOR")
         ->check(apps::one_of({"cld2", "cld2-only", "none"}))
+        ->capture_default_str();
+    app_->add_option("--schema", o.schema,
+                     "reference: points as ai-dial-analytics-realtime writes them; compact: the "
+                     "request ids (response_id, trace_id, core_span_id, core_parent_span_id) are "
+                     "fields, for far fewer series (docs/line-protocol.md)")
+        ->check(apps::one_of({"reference", "compact"}))
         ->capture_default_str();
     app_->add_option("--model-rates", o.model_rates,
                      "price records DIAL Core logged without prices from this MODEL_RATES table "

@@ -127,6 +127,8 @@ analyzer_options analysis_objects::analyzer() const {
   o.language = language.get();
   o.topic = topic.get();
   o.prices = prices.get();
+  o.schema = schema;
+  o.times = times.get();
   return o;
 }
 
@@ -136,6 +138,13 @@ analysis_objects make_analysis(const analysis_settings& settings, const setting_
   set_up_prices(settings, names, out);
   set_up_language(settings, names, out);
   set_up_topics(settings, names, out);
+  out.schema = settings.schema;
+  if (settings.schema == point_schema::compact) {
+    out.times = std::make_unique<unique_timestamps>();
+    out.notes.push_back(
+        "schema: compact (response_id, trace_id, core_span_id and core_parent_span_id are fields; "
+        "timestamps unique per series)");
+  }
   return out;
 }
 

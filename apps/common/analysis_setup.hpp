@@ -39,6 +39,7 @@ struct analysis_settings {
   /// Make a price calculator even without a rate table (the server: it counts unpriced records).
   bool always_price = false;
   rollup_options rollup;
+  point_schema schema = point_schema::reference;  ///< SCHEMA / --schema
 };
 
 /// The analysis objects, owned; shareable by several threads (docs/topics.md, docs/pricing.md).
@@ -46,6 +47,8 @@ struct analysis_objects {
   std::unique_ptr<language_detector> language;
   std::unique_ptr<topic_classifier> topic;
   std::unique_ptr<price_calculator> prices;  ///< null without a table unless always_price
+  point_schema schema = point_schema::reference;
+  std::unique_ptr<unique_timestamps> times;  ///< the compact schema's, shared by every analyzer
   std::vector<std::string> notes;            ///< one line per choice, for the start-up log
 
   /// Options pointing at these objects (ids, log and threshold left default).

@@ -210,6 +210,17 @@ std::vector<server_option> spool_options() {
 std::vector<server_option> analysis_options() {
   return {
       make(
+          {"SCHEMA", "--schema", "reference|compact", "Analysis",
+           "reference: points as the reference service writes them; compact: the request ids "
+           "are fields (far fewer series; docs/line-protocol.md)"},
+          [](const server_config& c) { return std::string(to_string(c.analysis.schema)); },
+          [](server_config& c, std::string_view name, const std::string& v) {
+            const auto schema = parse_point_schema(v);
+            if (!schema)
+              throw usage_error(fmt::format("{} takes reference or compact, not '{}'", name, v));
+            c.analysis.schema = *schema;
+          }),
+      make(
           {"LANGUAGE_DETECTION", "--language-detection", "MODE", "Analysis",
            "cld2: CLD2 + the built-in fastText model (docs/language.md); cld2-only: CLD2 alone; "
            "none: language=undefined"},

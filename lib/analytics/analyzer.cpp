@@ -94,7 +94,14 @@ struct analyzer::impl {
               [this](bool is_error, std::string_view message) {
                 log.log(is_error ? log_level::error : log_level::warning, message);
               }),
-        pricing(options.prices, log) {}
+        pricing(options.prices, log),
+        schema(options.schema),
+        times(options.times) {
+    if (schema == point_schema::compact && times == nullptr) {
+      own_times = std::make_unique<unique_timestamps>();
+      times = own_times.get();
+    }
+  }
 
   detail::diagnostics log;
   content_id_generator content_ids;
@@ -103,6 +110,9 @@ struct analyzer::impl {
   detail::record_pricing pricing;
   simdjson::dom::parser request_parser;
   simdjson::dom::parser response_parser;
+  point_schema schema;
+  unique_timestamps* times;
+  std::unique_ptr<unique_timestamps> own_times;
 
   // parse_json(s, json_path, api): None for None, logs and None for invalid JSON.
   py_value parse_body(const py_value& s, simdjson::dom::parser& parser, std::string_view json_path,
@@ -229,6 +239,7 @@ struct analyzer::impl {
         return;
     }
     p.timestamp_ns = record.timestamp_ns;
+    if (schema == point_schema::compact) times->assign(p, make_compact(p));
     result.has_point = true;
   }
 };

@@ -26,7 +26,9 @@ source "$here/fixture.sh"
 
 start_influxd
 create_db
-start_server
+# SCHEMA=compact runs the same checks on the compact schema (the request ids as fields).
+schema=${SCHEMA:-reference}
+start_server SCHEMA="$schema"
 
 echo "== the two example batches"
 [[ $(post "$vector_batch") == 200 ]] || fail "POST $vector_batch: $(cat "$work/reply.json")"
@@ -34,6 +36,14 @@ echo "== the two example batches"
 wait_for spool_empty || fail "spool not drained"
 [[ $(count_of analytics prompt_tokens) -gt 0 ]] || fail "no analytics points"
 echo "ok: $(count_of analytics prompt_tokens) analytics points"
+tag_keys=$(query 'SHOW TAG KEYS FROM "analytics"')
+if [[ $schema == compact ]]; then
+  [[ $tag_keys != *response_id* && $tag_keys != *trace_id* ]] || fail "compact schema: ids are still tags: $tag_keys"
+  [[ $(query 'SELECT count("response_id") FROM "analytics"') == *'"count"'* ]] || fail "compact schema: no response_id field: $(query 'SHOW FIELD KEYS FROM "analytics"')"
+else
+  [[ $tag_keys == *response_id* ]] || fail "reference schema: response_id is not a tag: $tag_keys"
+fi
+echo "ok: the $schema schema"
 # Edge points written straight to InfluxDB (in the 12:00-18:00 window, apart from the samples):
 # prompt_tokens on every token-class boundary, for a user and for a project ("undefined" user).
 edge=""

@@ -96,6 +96,7 @@ TEST_CASE("every option of the table can be set by its variable and by its flag"
     if (value_name == "TYPES") return "email,iban";
     if (value_name == "drop|refuse") return "refuse";
     if (value_name == "blueprint|nat_compat") return "nat_compat";
+    if (value_name == "reference|compact") return "compact";
     if (value_name == "N" || value_name == "BYTES" || value_name == "SECONDS" ||
         value_name == "MS" || value_name == "PORT")
       return "5";

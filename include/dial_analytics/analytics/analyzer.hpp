@@ -17,6 +17,7 @@
 #include <dial_analytics/analytics/point.hpp>
 #include <dial_analytics/analytics/pricing.hpp>
 #include <dial_analytics/analytics/response_ids.hpp>
+#include <dial_analytics/analytics/schema.hpp>
 #include <dial_analytics/input/log_parser.hpp>
 #include <dial_analytics/input/router.hpp>
 #include <dial_analytics/log.hpp>
@@ -32,6 +33,11 @@ struct analyzer_options {
   /// null: prices exactly as DIAL Core logs them (0 when absent). Set: records without Core
   /// prices are priced from its rate table and child spans roll up (docs/pricing.md).
   price_calculator* prices = nullptr;
+  /// `compact`: the ids are fields and timestamps unique per series (docs/line-protocol.md).
+  point_schema schema = point_schema::reference;
+  /// The compact schema's timestamps, shared by every analyzer writing to the same database
+  /// (null: one of the analyzer's own).
+  unique_timestamps* times = nullptr;
   log_callback log;  ///< empty: diagnostics are dropped
   /// Diagnostics below this level are neither built nor passed to `log` (hot paths skip them).
   log_level log_threshold = log_level::debug;
