@@ -110,6 +110,44 @@ std::int64_t integer_of(std::string_view raw) {
   return std::isfinite(d) && std::fabs(d) < 9.2e18 ? static_cast<std::int64_t>(d) : 0;
 }
 
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const auto continuation = [&](std::size_t i) {
+    return i < text.size() && (byte(i) & 0xC0) == 0x80;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = byte(i);
+    std::size_t n = 0;
+    if (c < 0x80) {
+      n = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = continuation(i + 1) ? 2 : 0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      // No overlong forms (E0 needs A0..BF) and no surrogates (ED needs 80..9F).
+      const bool second = i + 1 < text.size() && (c == 0xE0   ? byte(i + 1) >= 0xA0
+                                                  : c == 0xED ? byte(i + 1) <= 0x9F
+                                                              : true);
+      n = continuation(i + 1) && second && continuation(i + 2) ? 3 : 0;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      // No overlong forms (F0 needs 90..BF) and nothing above U+10FFFF (F4 needs 80..8F).
+      const bool second = i + 1 < text.size() && (c == 0xF0   ? byte(i + 1) >= 0x90
+                                                  : c == 0xF4 ? byte(i + 1) <= 0x8F
+                                                              : true);
+      n = continuation(i + 1) && second && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+    }
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 std::string_view point::tag_or_field(std::string_view key) const {
   const std::string_view raw = lookup(tags, key);
   return raw.empty() ? lookup(fields, key) : raw;

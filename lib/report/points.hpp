@@ -44,6 +44,10 @@ bool parse_line(std::string_view line, point& p);
 /// A string field's text (quotes and escapes removed), or a tag's.
 [[nodiscard]] std::string text_of(std::string_view raw);
 
+/// `text` with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD (what
+/// a point's names become in JSON and HTML; InfluxDB itself does not check).
+[[nodiscard]] std::string valid_utf8(std::string_view text);
+
 /// Reads `measurements` between from_ns and to_ns from InfluxDB's 1.x query API, one query per
 /// measurement and `step_ns` (a day for the report), each row as a line of line protocol
 /// (every column a field) handed to `line`. `progress` is called after each step with (steps

@@ -46,7 +46,8 @@ std::vector<breakdown_row> rows(const std::unordered_map<std::string, tally>& m,
                                 std::size_t top = 0) {
   std::vector<breakdown_row> out;
   out.reserve(m.size());
-  for (const auto& [name, t] : m) out.push_back({name, t.requests, t.prompt, t.completion, t.cost});
+  for (const auto& [name, t] : m)
+    out.push_back({lp::valid_utf8(name), t.requests, t.prompt, t.completion, t.cost});
   std::sort(out.begin(), out.end(), [by_cost](const breakdown_row& a, const breakdown_row& b) {
     if (by_cost && a.cost != b.cost) return a.cost > b.cost;
     if (a.requests != b.requests) return a.requests > b.requests;

@@ -150,7 +150,7 @@ std::string timeline(const summary& s) {
   // A whole number of requests per grid step: 1, 2, 3, 4, 5, 6, 8 × 10^k.
   std::uint64_t grid = 1;
   for (std::uint64_t p = 1; grid * 4 < most; p *= 10) {
-    for (const std::uint64_t m : {1, 2, 3, 4, 5, 6, 8}) {
+    for (const std::uint64_t m : {1u, 2u, 3u, 4u, 5u, 6u, 8u}) {
       grid = m * p;
       if (grid * 4 >= most) break;
     }

@@ -107,3 +107,17 @@ TEST_CASE("report times are ISO-8601 UTC times or dates", "[report]") {
   CHECK(report::parse_time("2024-11-22T11:00:00+02:00") == 1732266000LL * 1000000000);
   CHECK_FALSE(report::parse_time("yesterday"));
 }
+
+TEST_CASE("names that are not UTF-8 reach the report's JSON as U+FFFD, never as broken bytes",
+          "[report]") {
+  report::aggregator a;
+  a.add_line(
+      "analytics,model=gpt\xff\xd4-4o,project_id=caf\xc3\xa9,deployment=\xed\xa0\x80x "
+      "price=1,prompt_tokens=1i,completion_tokens=1i,user_hash=\"u\" 1732266000000000000");
+  const std::string json = report::to_json(a.finish());
+  CHECK(json.find("\"gpt\xEF\xBF\xBD\xEF\xBF\xBD-4o\"") != std::string::npos);
+  CHECK(json.find("\"caf\xc3\xa9\"") != std::string::npos);  // valid UTF-8 is kept
+  CHECK(json.find("\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx\"") !=
+        std::string::npos);  // a surrogate
+  CHECK(json.find('\xff') == std::string::npos);
+}
