@@ -9,11 +9,21 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "analysis_setup.hpp"
@@ -58,6 +68,7 @@ struct replay_options {
   std::string schema = "reference";
   std::string model_rates;  // a rate table file; empty: Core's prices only
   std::string log_level = "off";
+  unsigned threads = 0;  // 0: one per core (at most 8)
 };
 
 // Reads the input in blocks (gunzipped when it is gzip), so NDJSON log files of any size
@@ -91,43 +102,71 @@ class replayer {
     pipeline_ = std::make_unique<pipeline>(sink_, std::move(popts));
   }
 
-  /// Processes one body; false (after saying why) when it or the output is unusable.
-  bool ingest(std::string_view body, input_format format) {
+  /// What one body gave: its points, its failed events (indexes within the body), its event
+  /// count, and why it was unreadable (empty when it was read).
+  struct block_result {
+    std::string lines;
+    std::vector<event_status> failed;
+    std::size_t events = 0;
+    std::uint64_t bytes = 0;
+    std::string unreadable;
+  };
+
+  /// Analyses one body (any thread, one body at a time per replayer).
+  void process(std::string_view body, input_format format, block_result& out) {
     const ingest_result result = pipeline_->ingest(body, format, &statuses_);
-    if (!write_points()) return false;
-    if (result.ec) {
-      fail(fmt::format("unreadable input: {}", result.message));
-      return false;
+    out.lines.assign(sink_.lines());
+    sink_.clear();
+    out.failed.clear();
+    for (event_status& st : statuses_) {
+      if (!st.ok) out.failed.push_back(std::move(st));
     }
-    errors_.clear();
-    for (const event_status& s : statuses_) {
-      if (s.ok) continue;
-      append_indexed_status_json(errors_, s, events_);
-      errors_ += '\n';
-    }
-    std::fputs(errors_.c_str(), stderr);
-    events_ += result.stats.events;
-    return true;
+    out.events = result.stats.events;
+    out.bytes = body.size();
+    out.unreadable = result.ec ? result.message : std::string();
   }
 
   /// The points that had no finite field.
   [[nodiscard]] std::size_t rejected() const { return sink_.rejected(); }
 
- private:
-  bool write_points() {
-    const std::string& lines = sink_.lines();
-    const bool ok = std::fwrite(lines.data(), 1, lines.size(), stdout) == lines.size() &&
-                    std::fflush(stdout) == 0;
-    if (!ok) fail(fmt::format("cannot write the output: {}", std::strerror(errno)));
-    sink_.clear();
-    return ok;
-  }
-
   line_buffer_sink sink_;
   sequential_id_generator ids_;
   std::unique_ptr<pipeline> pipeline_;
   std::vector<event_status> statuses_;
+};
+
+/// Writes the blocks' results in input order: points to stdout, failed events to stderr with
+/// their index in the whole input.
+class ordered_output {
+ public:
+  /// false (after saying why) when the block was unreadable or the output cannot be written.
+  bool write(replayer::block_result& r) {
+    const bool ok = std::fwrite(r.lines.data(), 1, r.lines.size(), stdout) == r.lines.size() &&
+                    std::fflush(stdout) == 0;
+    if (!ok) {
+      fail(fmt::format("cannot write the output: {}", std::strerror(errno)));
+      return false;
+    }
+    if (!r.unreadable.empty()) {
+      fail(fmt::format("unreadable input: {}", r.unreadable));
+      return false;
+    }
+    errors_.clear();
+    for (const event_status& st : r.failed) {
+      append_indexed_status_json(errors_, st, events_);
+      errors_ += '\n';
+    }
+    std::fputs(errors_.c_str(), stderr);
+    events_ += r.events;
+    bytes_ += r.bytes;
+    return true;
+  }
+  [[nodiscard]] std::size_t events() const { return events_; }
+  [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+
+ private:
   std::size_t events_ = 0;
+  std::uint64_t bytes_ = 0;
   std::string errors_;
 };
 
@@ -143,6 +182,102 @@ void print_price_stats(const price_calculator& prices) {
                "and no rate\n",
                n, deployment);
 }
+
+/// Blocks waiting for a worker and results waiting to be written, by sequence number.
+class block_queue {
+ public:
+  explicit block_queue(std::size_t capacity) : capacity_(capacity) {}
+
+  [[nodiscard]] bool has_room() {
+    const std::lock_guard lock(mutex_);
+    return pending_.size() + results_.size() + busy_ < capacity_;
+  }
+  void push(std::uint64_t seq, std::string block) {
+    {
+      const std::lock_guard lock(mutex_);
+      pending_.emplace_back(seq, std::move(block));
+    }
+    work_ready_.notify_one();
+  }
+  /// The result of block `seq` once it is there (waiting for it when `wait`).
+  std::optional<replayer::block_result> take_result(std::uint64_t seq, bool wait) {
+    std::unique_lock lock(mutex_);
+    if (wait) result_ready_.wait(lock, [&] { return results_.count(seq) != 0; });
+    const auto it = results_.find(seq);
+    if (it == results_.end()) return std::nullopt;
+    replayer::block_result r = std::move(it->second);
+    results_.erase(it);
+    return r;
+  }
+  void close() {
+    {
+      const std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    work_ready_.notify_all();
+  }
+  /// A worker's loop: analyse the next block queued until the queue is closed and empty.
+  void work(replayer& w, input_format format) {
+    for (;;) {
+      std::pair<std::uint64_t, std::string> job;
+      {
+        std::unique_lock lock(mutex_);
+        work_ready_.wait(lock, [&] { return closed_ || !pending_.empty(); });
+        if (pending_.empty()) return;
+        job = std::move(pending_.front());
+        pending_.pop_front();
+        ++busy_;
+      }
+      replayer::block_result r;
+      w.process(job.second, format, r);
+      {
+        const std::lock_guard lock(mutex_);
+        --busy_;
+        results_.emplace(job.first, std::move(r));
+      }
+      result_ready_.notify_all();
+    }
+  }
+
+ private:
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_, result_ready_;
+  std::deque<std::pair<std::uint64_t, std::string>> pending_;
+  std::map<std::uint64_t, replayer::block_result> results_;
+  std::size_t busy_ = 0;
+  bool closed_ = false;
+};
+
+/// On a terminal, a progress line on stderr at most once a second (overwritten in place).
+class progress_line {
+ public:
+  progress_line() : on_(::isatty(STDERR_FILENO) == 1) {}
+  void update(std::uint64_t bytes, std::size_t events) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::seconds(1)) return;
+    last_ = now;
+    print(bytes, events, '\r');
+    shown_ = true;
+  }
+  void done(std::uint64_t bytes, std::size_t events) {
+    if (on_ && shown_) print(bytes, events, '\n');
+  }
+
+ private:
+  void print(std::uint64_t bytes, std::size_t events, char end) const {
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    fmt::print(stderr, "dial-analytics: replay: {:.0f} MB, {} event(s), {:.0f} MB/s{}",
+               static_cast<double>(bytes) / 1e6, events,
+               s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, end);
+  }
+  bool on_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = start_;
+};
 
 apps::analysis_settings settings_of(const replay_options& o) {
   apps::analysis_settings s;
@@ -177,27 +312,79 @@ int replay(const replay_options& o, const std::string& path) {
   } catch (const config_error& e) {
     return fail(e.what());
   }
-  replayer r(o, analysis);
+  // NDJSON blocks are analysed on several threads and written in input order. One thread
+  // where order matters beyond a block: sequential ids, the compact schema's timestamps (the
+  // same on every replay), and rate-table prices (children wait for their parents).
+  const unsigned threads =
+      format == input_format::json_array || o.deterministic_ids || o.schema == "compact" ||
+              !o.model_rates.empty()
+          ? 1
+          : (o.threads != 0 ? o.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<std::unique_ptr<replayer>> workers;
+  for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<replayer>(o, analysis));
+  ordered_output out;
+  progress_line progress;
   if (format == input_format::json_array) {
     while (in.read(buffer, block_bytes)) {  // one JSON array: it has to be read whole
     }
     if (!in.error().empty()) return fail(in.error());
-    if (!r.ingest(buffer, format)) return 1;
+    replayer::block_result r;
+    workers[0]->process(buffer, format, r);
+    if (!out.write(r)) return 1;
   } else {
-    // NDJSON: whole lines, block by block; a line longer than a block waits for more.
-    for (bool more = true; more;) {
+    // NDJSON: whole lines, block by block; a line longer than a block waits for more. The
+    // reader (this thread) queues blocks, each worker analyses the next one queued, and results
+    // are written in input order as soon as they are ready, with at most 2 × threads blocks in
+    // memory.
+    block_queue q(threads * 2);
+    std::vector<std::thread> running;
+    if (threads > 1) {
+      for (unsigned i = 0; i < threads; ++i)
+        running.emplace_back([&q, &w = *workers[i], format] { q.work(w, format); });
+    }
+    bool ok = true;
+    replayer::block_result one;  // reused on one thread
+    std::uint64_t next_to_write = 0, next_to_read = 0;
+    const auto write_ready = [&](bool wait_for_one) {
+      while (ok) {
+        std::optional<replayer::block_result> r = q.take_result(next_to_write, wait_for_one);
+        if (!r) return;
+        wait_for_one = false;
+        ++next_to_write;
+        ok = out.write(*r);
+        progress.update(out.bytes(), out.events());
+      }
+    };
+    for (bool more = true; more && ok;) {
       more = in.read(buffer, block_bytes);
       const std::size_t take = more ? complete_lines_size(buffer) : buffer.size();
       if (take == 0) continue;
-      if (!r.ingest(std::string_view(buffer).substr(0, take), format)) return 1;
+      if (threads == 1) {
+        workers[0]->process(std::string_view(buffer).substr(0, take), format, one);
+        buffer.erase(0, take);
+        ok = out.write(one);
+        progress.update(out.bytes(), out.events());
+        continue;
+      }
+      std::string block(buffer, 0, take);
       buffer.erase(0, take);
+      while (ok && !q.has_room()) write_ready(true);
+      q.push(next_to_read++, std::move(block));
+      write_ready(false);
     }
+    while (ok && next_to_write < next_to_read) write_ready(true);
+    q.close();
+    for (std::thread& t : running) t.join();
+    if (!ok) return 1;
+    progress.done(out.bytes(), out.events());
     if (!in.error().empty()) return fail(in.error());
   }
   if (analysis.prices) print_price_stats(*analysis.prices);
-  if (r.rejected())
+  std::size_t rejected = 0;
+  for (const auto& w : workers) rejected += w->rejected();
+  if (rejected)
     fmt::print(stderr, "dial-analytics: {} point(s) had no finite field and were not written\n",
-               r.rejected());
+               rejected);
   return 0;
 }
 
@@ -240,6 +427,12 @@ class replay_command final : public command {
                      "fields, for far fewer series (docs/line-protocol.md)")
         ->check(apps::one_of({"reference", "compact"}))
         ->capture_default_str();
+    app_->add_option("--threads", o.threads,
+                     "NDJSON blocks analysed at once, output still in input order (default: one "
+                     "per core, at most 8); one with --deterministic-ids, --schema compact or "
+                     "--model-rates, where order matters across blocks")
+        ->type_name("N")
+        ->check(CLI::Range(0u, 64u));
     app_->add_option("--model-rates", o.model_rates,
                      "price records DIAL Core logged without prices from this MODEL_RATES table "
                      "and roll child spans up (docs/pricing.md); records with Core prices are "

@@ -46,6 +46,37 @@ large_ndjson)
   total=$(wc -l <"$work/out")
   (( total == 1500 * lines )) || fail "$total points, expected $((1500 * lines))"
   ;;
+parallel_blocks)
+  # 30 MB of NDJSON (several 8 MB blocks, analysed on 4 threads at once): stdout and the error
+  # stream are byte for byte those of one thread, failed events keep their index in the input.
+  /usr/bin/python3 - "$examples/vector-batch.json" >"$work/many.ndjson" <<'PY' || fail "making the input"
+import json, sys
+events = json.load(open(sys.argv[1]))
+size, i = 0, 0
+while size < 30_000_000:
+    for ev in events:
+        ev = dict(ev) if isinstance(ev, dict) else ev
+        try:
+            m = json.loads(ev["message"])
+            if isinstance(m, dict) and isinstance(m.get("trace"), dict):
+                m["trace"]["trace_id"] = f"{i:032x}"
+                ev["message"] = json.dumps(m)
+        except (TypeError, ValueError):
+            pass
+        line = json.dumps(ev)
+        print(line)
+        size += len(line) + 1
+    i += 1
+PY
+  "$exe" replay --threads 1 "$work/many.ndjson" >"$work/one.lp" 2>"$work/one.err" || fail "one thread: $(tail -3 "$work/one.err")"
+  run replay --threads 4 "$work/many.ndjson"
+  expect_status 0
+  same_output "$work/one.lp"
+  cmp -s "$work/one.err" "$work/err" || fail "the error streams differ: $(diff "$work/one.err" "$work/err" | head -4)"
+  [[ $(wc -l <"$work/one.lp") -gt 10000 ]] || fail "too few points: $(wc -l <"$work/one.lp")"
+  last=$(tail -1 "$work/err" | sed -n 's/^{"index":\([0-9]*\),.*/\1/p')
+  (( last > $(wc -l <"$work/many.ndjson") - 100 )) || fail "the last error's index $last is not near the end"
+  ;;
 gzip_input)
   # A gzip file (two members, as `cat a.gz b.gz` makes) replays as its text does.
   for input in "$replay_data/vector_batch.input" "$replay_data/prompts_log.input"; do
