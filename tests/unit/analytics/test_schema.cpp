@@ -19,7 +19,7 @@ da::point analytics_point(std::string_view trace_id, std::int64_t time = 1732269
   p.measurement = "analytics";
   p.add_tag("model", "gpt-4o");
   p.add_tag("response_id", "chatcmpl-1");
-  p.add_tag("trace_id", trace_id);
+  p.add_tag("trace_id", p.store(trace_id));  // the caller's text may be a temporary
   p.add_tag("core_span_id", "span-1");
   p.add_tag("core_parent_span_id", "undefined");
   p.add_tag("project_id", "team a");
