@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,11 @@ class command {
 /// Line-protocol inputs: files as given (`-` is standard input), directories as their *.lp files
 /// (recursively, sorted). @throws apps::usage_error for an unreadable or empty directory.
 [[nodiscard]] std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs);
+
+/// Streams the line-protocol inputs (expand_inputs(), gzip read) to `text` in blocks of whole
+/// lines (8 MB), so memory does not grow with the files. @return the first read error, or empty.
+[[nodiscard]] std::string read_line_protocol(const std::vector<std::string>& inputs,
+                                             const std::function<void(std::string_view)>& text);
 
 /// A --from/--to value as epoch nanoseconds; nullopt when empty.
 /// @throws apps::usage_error when it is not a time.

@@ -67,21 +67,10 @@ int run_report(const report_options& o) {
       return fail(e.what());
     }
   }
-  std::string block;
-  for (const std::string& path : expand_inputs(o.inputs)) {
-    apps::input_file in(path);
-    block.clear();
-    while (in.read(block, 8u << 20)) {
-      const std::size_t last = block.rfind('\n');
-      if (last == std::string::npos) continue;  // a line longer than the block: read on
-      totals.add_text(std::string_view(block).substr(0, last));
-      block.erase(0, last + 1);
-    }
-    if (!in.error().empty()) {
-      return fail(in.error());
-    }
-    totals.add_text(block);
-  }
+  if (const std::string error =
+          read_line_protocol(o.inputs, [&totals](std::string_view text) { totals.add_text(text); });
+      !error.empty())
+    return fail(error);
   const report::summary s = totals.finish();
   const std::string text = o.format == "json"   ? report::to_json(s)
                            : o.format == "html" ? report::to_html(s)
@@ -178,6 +167,24 @@ std::optional<std::int64_t> time_option(const std::string& value, std::string_vi
         "{} takes a UTC time such as 2024-11-22 or 2024-11-22T09:00:00Z, not '{}'", flag, value));
   }
   return t;
+}
+
+std::string read_line_protocol(const std::vector<std::string>& inputs,
+                               const std::function<void(std::string_view)>& text) {
+  std::string block;
+  for (const std::string& path : expand_inputs(inputs)) {
+    apps::input_file in(path);
+    block.clear();
+    while (in.read(block, 8u << 20)) {
+      const std::size_t last = block.rfind('\n');
+      if (last == std::string::npos) continue;  // a line longer than the block: read on
+      text(std::string_view(block).substr(0, last));
+      block.erase(0, last + 1);
+    }
+    if (!in.error().empty()) return in.error();
+    text(block);
+  }
+  return {};
 }
 
 }  // namespace dial_analytics::cli

@@ -25,7 +25,6 @@
 
 #include "args.hpp"
 #include "cli.hpp"
-#include "gzip.hpp"
 
 namespace dial_analytics::cli {
 namespace {
@@ -315,19 +314,10 @@ int run_rollup(const rollup_options& o) {
                               o.to.empty() && o.month.empty() ? "" : " --to " + iso(to)));
     }
   } else {
-    std::string block;
-    for (const std::string& path : expand_inputs(o.inputs)) {
-      apps::input_file in(path);
-      block.clear();
-      while (in.read(block, 8u << 20)) {
-        const std::size_t last = block.rfind('\n');
-        if (last == std::string::npos) continue;  // a line longer than the block: read on
-        b.add_text(std::string_view(block).substr(0, last));
-        block.erase(0, last + 1);
-      }
-      if (!in.error().empty()) return fail(in.error());
-      b.add_text(block);
-    }
+    if (const std::string error =
+            read_line_protocol(o.inputs, [&b](std::string_view text) { b.add_text(text); });
+        !error.empty())
+      return fail(error);
     for (std::size_t i = 0; i < windows.size(); ++i) {
       if (!flush_window(i)) return 1;
     }

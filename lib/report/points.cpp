@@ -56,6 +56,23 @@ bool parse_pairs(std::string_view s, pairs& out, bool quotes) {
 
 }  // namespace
 
+void for_each_line(std::string_view text, const std::function<void(std::string_view)>& line) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    line(text.substr(at, end - at));
+    at = end + 1;
+  }
+}
+
+std::string_view content_of(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos || line[first] == '#') return {};
+  return line.substr(first);
+}
+
 bool parse_line(std::string_view line, point& p) {
   const std::size_t head_end = find_unescaped(line, 0, " ", false);
   if (head_end == std::string_view::npos) return false;

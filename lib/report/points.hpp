@@ -27,6 +27,13 @@ struct point {
   [[nodiscard]] std::string_view tag_or_field(std::string_view key) const;
 };
 
+/// Calls `line` with every line of `text` (without its newline).
+void for_each_line(std::string_view text, const std::function<void(std::string_view)>& line);
+
+/// A line's content: without a trailing '\r' and leading blanks; empty for blank lines and
+/// `#` comments.
+[[nodiscard]] std::string_view content_of(std::string_view line);
+
 /// Parses one line (no newline, no leading blanks); false when it is not line protocol with a
 /// timestamp.
 bool parse_line(std::string_view line, point& p);

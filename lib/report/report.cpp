@@ -83,22 +83,15 @@ aggregator::aggregator(aggregator&&) noexcept = default;
 aggregator& aggregator::operator=(aggregator&&) noexcept = default;
 
 void aggregator::add_text(std::string_view text) {
-  std::size_t at = 0;
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    add_line(text.substr(at, end - at));
-    at = end + 1;
-  }
+  lp::for_each_line(text, [this](std::string_view line) { add_line(line); });
 }
 
 void aggregator::add_line(std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  const std::size_t first = line.find_first_not_of(" \t");
-  if (first == std::string_view::npos || line[first] == '#') return;
+  line = lp::content_of(line);
+  if (line.empty()) return;
   state& s = *s_;
   point& p = s.p;
-  if (!parse_line(line.substr(first), p)) {
+  if (!parse_line(line, p)) {
     ++s.totals.unreadable_lines;
     return;
   }
