@@ -13,59 +13,22 @@ mkdir -p "$work/lp"
 
 # expected.py LP_FILES...: the report's headline numbers, computed from the points directly.
 expected() {
-  /usr/bin/python3 - "$@" <<'PY'
-import json, re, sys
-
-def split(s, sep):
-    out, cur, quoted, i = [], "", False, 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s):
-            cur += c + s[i + 1]; i += 2; continue
-        if c == '"':
-            quoted = not quoted
-        if c == sep and not quoted:
-            out.append(cur); cur = ""
-        else:
-            cur += c
-        i += 1
-    out.append(cur)
-    return out
-
-def unescape(s):
-    return re.sub(r"\\(.)", r"\1", s)
+  PYTHONPATH="$root/tests/tools" /usr/bin/python3 - "$@" <<'PY'
+import json, sys
+from lp_points import points
 
 totals = {"requests": 0, "unique_users": set(), "prompt_tokens": 0, "completion_tokens": 0, "cost": 0.0}
 by_model = {}
-for path in sys.argv[1:]:
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n")
-        if not line or line.startswith("#"):
-            continue
-        head, fields, ts = split(line, " ")
-        parts = split(head, ",")
-        if parts[0] != "analytics":
-            continue
-        tags = dict(p.split("=", 1) for p in parts[1:])
-        values = {}
-        for f in split(fields, ","):
-            k, v = f.split("=", 1)
-            if v.startswith('"'):
-                values[k] = unescape(v[1:-1])
-            elif v.endswith("i"):
-                values[k] = int(v[:-1])
-            else:
-                values[k] = float(v)
-        totals["requests"] += 1
-        totals["prompt_tokens"] += values.get("prompt_tokens", 0)
-        totals["completion_tokens"] += values.get("completion_tokens", 0)
-        totals["cost"] += values.get("price", 0.0)
-        if values.get("user_hash", "undefined") != "undefined":
-            totals["unique_users"].add(values["user_hash"])
-        model = unescape(tags["model"])
-        m = by_model.setdefault(model, [0, 0.0])
-        m[0] += 1
-        m[1] += values.get("price", 0.0)
+for values in points(sys.argv[1:], "analytics"):
+    totals["requests"] += 1
+    totals["prompt_tokens"] += values.get("prompt_tokens", 0)
+    totals["completion_tokens"] += values.get("completion_tokens", 0)
+    totals["cost"] += values.get("price", 0.0)
+    if values.get("user_hash", "undefined") != "undefined":
+        totals["unique_users"].add(values["user_hash"])
+    m = by_model.setdefault(values["model"], [0, 0.0])
+    m[0] += 1
+    m[1] += values.get("price", 0.0)
 totals["unique_users"] = len(totals["unique_users"])
 totals["by_model"] = sorted(by_model.items(), key=lambda kv: -kv[1][1])
 print(json.dumps(totals))

@@ -25,50 +25,12 @@ mkdir -p "$work/lp"
 # model.py LP_FILES...: the rollup points of November 2024, computed from the raw points directly,
 # as JSON {measurement: {"tags|time": {field: value}}}.
 model() {
-  /usr/bin/python3 - "$@" <<'PY'
-import json, math, re, sys
+  PYTHONPATH="$root/tests/tools" /usr/bin/python3 - "$@" <<'PY'
+import json, math, sys
 from collections import defaultdict
+from lp_points import points as read_points
 
-def split(s, sep):
-    out, cur, quoted, i = [], "", False, 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s):
-            cur += c + s[i + 1]; i += 2; continue
-        if c == '"':
-            quoted = not quoted
-        if c == sep and not quoted:
-            out.append(cur); cur = ""
-        else:
-            cur += c
-        i += 1
-    out.append(cur)
-    return out
-
-def unescape(s):
-    return re.sub(r"\\(.)", r"\1", s)
-
-def value(v):
-    if v.startswith('"'):
-        return unescape(v[1:-1])
-    if v.endswith("i"):
-        return int(v[:-1])
-    return float(v)
-
-points = []
-for path in sys.argv[1:]:
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n")
-        if not line or line.startswith("#"):
-            continue
-        head, fields, ts = split(line, " ")
-        parts = split(head, ",")
-        if parts[0] != "analytics":
-            continue
-        p = {unescape(k): unescape(v) for k, v in (split(t, "=") for t in parts[1:])}
-        p.update({unescape(k): value(v) for k, v in (split(f, "=") for f in split(fields, ","))})
-        p["time"] = int(ts)
-        points.append(p)
+points = list(read_points(sys.argv[1:], "analytics"))
 
 six = 6 * 3600 * 10**9
 out = defaultdict(dict)
@@ -133,37 +95,16 @@ PY
 
 # compare.py TOOL_LP MODEL_JSON: the same points, the same integer fields, floats within 1e-9.
 compare() {
-  /usr/bin/python3 - "$1" "$2" <<'PY' || fail "the rollup differs from the points' reading"
+  PYTHONPATH="$root/tests/tools" /usr/bin/python3 - "$1" "$2" <<'PY' || fail "the rollup differs from the points' reading"
 import json, math, re, sys
+from lp_points import parse
 want = json.load(open(sys.argv[2]))
 got = {}
-def split(s, sep):
-    out, cur, quoted, i = [], "", False, 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s):
-            cur += c + s[i + 1]; i += 2; continue
-        if c == '"':
-            quoted = not quoted
-        if c == sep and not quoted:
-            out.append(cur); cur = ""
-        else:
-            cur += c
-        i += 1
-    out.append(cur)
-    return out
-unescape = lambda s: re.sub(r"\\(.)", r"\1", s)
 for line in open(sys.argv[1], encoding="utf-8"):
-    head, fields, ts = split(line.rstrip("\n"), " ")
-    parts = split(head, ",")
-    tags = ",".join(f"{unescape(k)}={unescape(v)}" for k, v in sorted(split(t, "=") for t in parts[1:]))
-    row = {}
-    for f in split(fields, ","):
-        k, v = split(f, "=")
-        row[k] = unescape(v[1:-1]) if v.startswith('"') else int(v[:-1]) if v.endswith("i") else float(v)
-    key = f"{tags}|{ts}"
-    assert key not in got.setdefault(parts[0], {}), f"two points for {parts[0]} {key}"
-    got[parts[0]][key] = row
+    measurement, tags, row, ts = parse(line)
+    key = ",".join(f"{k}={v}" for k, v in sorted(tags.items())) + f"|{ts}"
+    assert key not in got.setdefault(measurement, {}), f"two points for {measurement} {key}"
+    got[measurement][key] = row
 assert sorted(got) == sorted(want), (sorted(got), sorted(want))
 for m in want:
     assert sorted(got[m]) == sorted(want[m]), (m, sorted(set(got[m]) ^ set(want[m]))[:5])
